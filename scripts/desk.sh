@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Account Desk set-up for Debian 12, as root or with sudo. Idempotent: installs only what is
+# missing, then either runs the app or runs every test.
+#
+#   bash scripts/desk.sh run [app arguments]   install, build, open Account Desk (demo mode
+#                                              unless --backend URL is given)
+#   bash scripts/desk.sh test                  install, build, run formatting, lint and every
+#                                              test, end-to-end ones in a real window
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential pkg-config curl ca-certificates file
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev libssl-dev libdbus-1-dev
+  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring keyutils
+)
+TAURI_DRIVER_VERSION=2.1.0
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "Installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+  if ! command -v cargo >/dev/null; then
+    echo "cargo is not installed: install the Rust toolchain (https://rustup.rs) and run this again." >&2
+    exit 1
+  fi
+}
+
+install_tauri_driver() {
+  if ! cargo install --list | grep -q "^tauri-driver v${TAURI_DRIVER_VERSION}:"; then
+    say "Installing tauri-driver ${TAURI_DRIVER_VERSION}"
+    cargo install tauri-driver --version "${TAURI_DRIVER_VERSION}" --locked
+  fi
+}
+
+# Run "$@" inside a private desktop session: Xvfb, a D-Bus session bus and an unlocked
+# gnome-keyring, with XDG folders in a fresh temporary directory (an old login keyring would
+# make every keyring call fail). Everything started here is stopped when "$@" ends.
+with_session() {
+  local tmp rc=0
+  tmp=$(mktemp -d /tmp/account-desk-session.XXXXXX)
+  mkdir -p "$tmp"/{data,config,cache,run}
+  chmod 700 "$tmp/run"
+  XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" \
+  XDG_RUNTIME_DIR="$tmp/run" KEYRING_PW="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+    xvfb-run -a -s "-screen 0 1280x1024x24" dbus-run-session -- bash -c '
+      echo -n "$KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+      keyring_pid=$(pgrep -n -u "$(id -u)" gnome-keyring-d || true)
+      trap "[ -n \"$keyring_pid\" ] && kill $keyring_pid 2>/dev/null" EXIT
+      "$@"' _ "$@" || rc=$?
+  rm -rf "$tmp"
+  return "$rc"
+}
+
+cmd_run() {
+  install_packages
+  say "Building Account Desk"
+  cargo build --bin account-desk
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    exec target/debug/account-desk "$@"
+  fi
+  say "No display found: running on a virtual display (Xvfb). Stop with Ctrl+C."
+  with_session target/debug/account-desk "$@"
+}
+
+cmd_test() {
+  install_packages
+  install_tauri_driver
+  local started=$SECONDS
+  say "Formatting"
+  cargo fmt --all -- --check
+  say "Lint"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  say "Building tests"
+  cargo test --workspace --all-targets --locked --no-run
+  say "Running every test (end-to-end ones in a real window on Xvfb)"
+  with_session cargo test --workspace --all-targets --locked
+  say "All tests passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) echo "usage: bash scripts/desk.sh run [--backend URL] [--data-dir DIR] | test" >&2; exit 2 ;;
+esac

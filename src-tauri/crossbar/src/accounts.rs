@@ -1,0 +1,221 @@
+//! Typed calls for accounts and limits.
+
+use crate::decode::Reply;
+use crate::{ApiError, Client, ErrorMeta, Fetched};
+use desk_core::{AccountDoc, AccountId, LimitsDoc, Secret};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// One row of `/children` or `/descendants`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub id: AccountId,
+    pub name: Option<String>,
+    pub realm: Option<String>,
+    /// Ancestors from the top of the platform down to the parent.
+    pub tree: Vec<AccountId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_start_key: Option<String>,
+}
+
+fn decode_err(reply: &Reply, detail: String) -> ApiError {
+    ApiError::Decode {
+        detail,
+        meta: ErrorMeta {
+            status: 200,
+            message: "unexpected answer".into(),
+            request_id: reply.request_id.clone(),
+        },
+    }
+}
+
+fn fetched<T>(
+    reply: Reply,
+    read: impl FnOnce(Value) -> Result<T, String>,
+) -> Result<Fetched<T>, ApiError> {
+    let revision = reply.revision();
+    let value = read(reply.data().clone()).map_err(|d| decode_err(&reply, d))?;
+    Ok(Fetched {
+        value,
+        revision,
+        request_id: reply.request_id,
+    })
+}
+
+fn account(reply: Reply) -> Result<Fetched<AccountDoc>, ApiError> {
+    fetched(reply, |v| {
+        AccountDoc::from_value(v).map_err(|e| e.to_string())
+    })
+}
+
+fn limits(reply: Reply) -> Result<Fetched<LimitsDoc>, ApiError> {
+    fetched(reply, |v| {
+        LimitsDoc::from_value(v).map_err(|e| e.to_string())
+    })
+}
+
+impl Client {
+    pub async fn get_account(&self, id: &AccountId) -> Result<Fetched<AccountDoc>, ApiError> {
+        account(
+            self.call(Method::GET, &format!("accounts/{id}"), &[], None)
+                .await?,
+        )
+    }
+
+    /// PATCH: only the given keys change; `null` removes a key.
+    pub async fn patch_account(
+        &self,
+        id: &AccountId,
+        patch: Value,
+    ) -> Result<Fetched<AccountDoc>, ApiError> {
+        let body = json!({ "data": patch });
+        account(
+            self.call(Method::PATCH, &format!("accounts/{id}"), &[], Some(body))
+                .await?,
+        )
+    }
+
+    /// POST: replaces the public part of the document.
+    pub async fn post_account(
+        &self,
+        id: &AccountId,
+        doc: Value,
+    ) -> Result<Fetched<AccountDoc>, ApiError> {
+        let body = json!({ "data": doc });
+        account(
+            self.call(Method::POST, &format!("accounts/{id}"), &[], Some(body))
+                .await?,
+        )
+    }
+
+    pub async fn get_limits(&self, id: &AccountId) -> Result<Fetched<LimitsDoc>, ApiError> {
+        limits(
+            self.call(Method::GET, &format!("accounts/{id}/limits"), &[], None)
+                .await?,
+        )
+    }
+
+    /// POST the whole limits document (there is no PATCH). A billable increase answers
+    /// [`crate::Payment::AcceptCharges`] unless `accept_charges` is set.
+    pub async fn post_limits(
+        &self,
+        id: &AccountId,
+        doc: Value,
+        accept_charges: bool,
+    ) -> Result<Fetched<LimitsDoc>, ApiError> {
+        let mut body = json!({ "data": doc });
+        if accept_charges {
+            body["accept_charges"] = true.into();
+        }
+        limits(
+            self.call(
+                Method::POST,
+                &format!("accounts/{id}/limits"),
+                &[],
+                Some(body),
+            )
+            .await?,
+        )
+    }
+
+    pub async fn api_key(&self, id: &AccountId) -> Result<Secret, ApiError> {
+        let reply = self
+            .call(Method::GET, &format!("accounts/{id}/api_key"), &[], None)
+            .await?;
+        reply.data()["api_key"]
+            .as_str()
+            .map(Secret::new)
+            .ok_or_else(|| decode_err(&reply, "no api_key in the answer".into()))
+    }
+
+    /// One page of `/descendants` (every account below `id`).
+    pub async fn descendants_page(
+        &self,
+        id: &AccountId,
+        start_key: Option<&str>,
+        page_size: usize,
+    ) -> Result<Page<AccountSummary>, ApiError> {
+        self.listing_page(&format!("accounts/{id}/descendants"), start_key, page_size)
+            .await
+    }
+
+    /// One page of `/children` (accounts directly below `id`).
+    pub async fn children_page(
+        &self,
+        id: &AccountId,
+        start_key: Option<&str>,
+        page_size: usize,
+    ) -> Result<Page<AccountSummary>, ApiError> {
+        self.listing_page(&format!("accounts/{id}/children"), start_key, page_size)
+            .await
+    }
+
+    /// Every descendant, page by page; `progress` hears the running count.
+    pub async fn descendants(
+        &self,
+        id: &AccountId,
+        page_size: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<Vec<AccountSummary>, ApiError> {
+        let mut all = Vec::new();
+        let mut key: Option<String> = None;
+        loop {
+            let page = self.descendants_page(id, key.as_deref(), page_size).await?;
+            all.extend(page.items);
+            progress(all.len());
+            match page.next_start_key {
+                // A server repeating a key would loop forever.
+                Some(next) if Some(&next) != key.as_ref() => key = Some(next),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    async fn listing_page(
+        &self,
+        path: &str,
+        start_key: Option<&str>,
+        page_size: usize,
+    ) -> Result<Page<AccountSummary>, ApiError> {
+        let mut query = vec![("page_size", page_size.to_string())];
+        if let Some(k) = start_key {
+            query.push(("start_key", k.to_owned()));
+        }
+        let reply = self.call(Method::GET, path, &query, None).await?;
+        let rows = reply
+            .data()
+            .as_array()
+            .ok_or_else(|| decode_err(&reply, "the listing is not a list".into()))?;
+        let items = rows
+            .iter()
+            .filter_map(|row| {
+                let id = row["id"].as_str().and_then(|s| AccountId::parse(s).ok());
+                if id.is_none() {
+                    tracing::warn!("skipping a listed account without a valid id");
+                }
+                Some(AccountSummary {
+                    id: id?,
+                    name: row["name"].as_str().map(str::to_owned),
+                    realm: row["realm"].as_str().map(str::to_owned),
+                    tree: row["tree"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| t.as_str().and_then(|s| AccountId::parse(s).ok()))
+                        .collect(),
+                })
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_start_key: reply.body["next_start_key"]
+                .as_str()
+                .filter(|k| !k.is_empty())
+                .map(str::to_owned),
+        })
+    }
+}

@@ -1,0 +1,124 @@
+use crate::ApiError;
+use std::net::IpAddr;
+use url::{Host, Url};
+
+/// The root of a Crossbar API, always ending in `/v2/`.
+///
+/// Plain `http://` is refused unless the host is loopback: tokens and password hashes must not
+/// cross a network in clear text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(Url);
+
+impl BaseUrl {
+    /// Accepts `https://pbx.example.com`, `https://pbx.example.com:8443/v2`, or
+    /// `http://127.0.0.1:8000` (with or without the trailing `/v2`).
+    pub fn parse(input: &str) -> Result<Self, ApiError> {
+        let trimmed = input.trim();
+        let mut url = Url::parse(trimmed).map_err(|e| {
+            ApiError::InvalidUrl(format!("“{trimmed}” is not a server address ({e})"))
+        })?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => {
+                return Err(ApiError::InsecureUrl(format!(
+                    "“{trimmed}” uses plain http: use https (plain http is only allowed for this \
+                     computer, such as http://127.0.0.1)"
+                )))
+            }
+            other => {
+                return Err(ApiError::InvalidUrl(format!(
+                    "“{other}” is not supported: the address must start with https://"
+                )))
+            }
+        }
+        if url.host().is_none() {
+            return Err(ApiError::InvalidUrl(format!(
+                "“{trimmed}” has no host name"
+            )));
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        let path = url.path().trim_end_matches('/');
+        let path = path.strip_suffix("/v2").unwrap_or(path).to_owned();
+        url.set_path(&format!("{path}/v2/"));
+        Ok(Self(url))
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.0)
+    }
+
+    /// `path` is relative to `/v2/`, e.g. `accounts/{id}/limits`.
+    pub fn join(&self, path: &str) -> Result<Url, ApiError> {
+        self.0
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| ApiError::InvalidUrl(format!("bad request path “{path}”: {e}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_to_v2() {
+        for input in [
+            "https://pbx.example.com",
+            "https://pbx.example.com/",
+            "https://pbx.example.com/v2",
+            "https://pbx.example.com/v2/",
+        ] {
+            assert_eq!(
+                BaseUrl::parse(input).unwrap().as_str(),
+                "https://pbx.example.com/v2/"
+            );
+        }
+        assert_eq!(
+            BaseUrl::parse("https://h.example:8443/api/v2")
+                .unwrap()
+                .join("accounts/x")
+                .unwrap()
+                .as_str(),
+            "https://h.example:8443/api/v2/accounts/x"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        assert!(BaseUrl::parse("http://127.0.0.1:8000")
+            .unwrap()
+            .is_loopback());
+        assert!(BaseUrl::parse("http://[::1]:8000").is_ok());
+        assert!(BaseUrl::parse("http://localhost:8000").is_ok());
+        assert!(matches!(
+            BaseUrl::parse("http://pbx.example.com"),
+            Err(ApiError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            BaseUrl::parse("http://10.0.0.5:8000"),
+            Err(ApiError::InsecureUrl(_))
+        ));
+        assert!(matches!(
+            BaseUrl::parse("ftp://x.example"),
+            Err(ApiError::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            BaseUrl::parse("not a url"),
+            Err(ApiError::InvalidUrl(_))
+        ));
+    }
+}

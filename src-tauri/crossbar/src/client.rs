@@ -1,0 +1,224 @@
+//! The HTTP machinery: one `reqwest` client, the session token, renewal on 401, retries.
+
+use crate::auth::{AuthState, Session};
+use crate::decode::{decode, Reply};
+use crate::{ApiError, BaseUrl, Credentials};
+use desk_core::Secret;
+use reqwest::Method;
+use serde_json::Value;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Whole-request limit.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Extra attempts for idempotent requests after a network error, timeout, 429 or 502–504.
+    pub retries: u32,
+    /// First backoff; doubles per attempt, plus jitter.
+    pub backoff: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(5),
+            retries: 2,
+            backoff: Duration::from_millis(300),
+        }
+    }
+}
+
+/// A value read from the server with the document revision and the request id.
+#[derive(Debug, Clone)]
+pub struct Fetched<T> {
+    pub value: T,
+    pub revision: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: BaseUrl,
+    opts: ClientOptions,
+    auth: RwLock<Option<AuthState>>,
+    /// Serialises renewals so a burst of 401s signs in once.
+    renewing: tokio::sync::Mutex<()>,
+}
+
+impl Client {
+    pub fn new(base: BaseUrl, opts: ClientOptions) -> Result<Self, ApiError> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(opts.timeout)
+            .connect_timeout(opts.connect_timeout)
+            // A redirect could lead a token to plain http or another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("AccountDesk/", env!("CARGO_PKG_VERSION")));
+        if base.is_loopback() {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ApiError::Network(format!("cannot start the HTTP client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                opts,
+                auth: RwLock::new(None),
+                renewing: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+
+    pub fn base(&self) -> &BaseUrl {
+        &self.inner.base
+    }
+
+    pub fn session(&self) -> Option<Session> {
+        self.read_auth().as_ref().map(|a| a.session.clone())
+    }
+
+    pub(crate) fn read_auth(&self) -> std::sync::RwLockReadGuard<'_, Option<AuthState>> {
+        self.inner.auth.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn set_auth(&self, state: Option<AuthState>) {
+        *self.inner.auth.write().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
+    fn token(&self) -> Option<Secret> {
+        self.read_auth().as_ref().map(|a| a.session.token.clone())
+    }
+
+    fn credentials(&self) -> Option<Credentials> {
+        self.read_auth()
+            .as_ref()
+            .and_then(|a| a.credentials.clone())
+    }
+
+    /// An authenticated call. A 401 renews the session once with the stored credentials and
+    /// resends; a second 401, or none to renew with, is [`ApiError::SessionExpired`].
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Result<Reply, ApiError> {
+        let expired = |meta| ApiError::SessionExpired { meta };
+        let Some(token) = self.token() else {
+            return Err(expired(Default::default()));
+        };
+        match self
+            .send(method.clone(), path, query, Some(&token), body.as_ref())
+            .await
+        {
+            Err(ApiError::BadCredentials { meta }) => {
+                self.renew(&token).await.map_err(|e| match e {
+                    ApiError::BadCredentials { .. } => expired(meta.clone()),
+                    other => other,
+                })?;
+                let token = self.token().ok_or_else(|| expired(meta.clone()))?;
+                match self
+                    .send(method, path, query, Some(&token), body.as_ref())
+                    .await
+                {
+                    Err(ApiError::BadCredentials { meta }) => Err(expired(meta)),
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn renew(&self, stale: &Secret) -> Result<(), ApiError> {
+        let _guard = self.inner.renewing.lock().await;
+        if self.token().as_ref() != Some(stale) {
+            return Ok(()); // another request already renewed it
+        }
+        let creds = self.credentials().ok_or(ApiError::BadCredentials {
+            meta: Default::default(),
+        })?;
+        tracing::info!("session expired; signing in again with the stored credentials");
+        self.authenticate(creds).await.map(|_| ())
+    }
+
+    /// One request with retries for idempotent methods.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        token: Option<&Secret>,
+        body: Option<&Value>,
+    ) -> Result<Reply, ApiError> {
+        let url = self.inner.base.join(path)?;
+        let idempotent = method == Method::GET;
+        let mut attempt = 0;
+        loop {
+            let mut req = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .query(query);
+            if let Some(t) = token {
+                req = req.header("X-Auth-Token", t.expose());
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let result = match req.send().await {
+                Ok(res) => {
+                    let status = res.status().as_u16();
+                    let request_id = res
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    match res.bytes().await {
+                        Ok(bytes) => decode(status, request_id, &bytes),
+                        Err(e) => Err(transport(e)),
+                    }
+                }
+                Err(e) => Err(transport(e)),
+            };
+            tracing::debug!(
+                method = %method,
+                path,
+                outcome = result.as_ref().map_or_else(|e| e.code(), |_| "ok"),
+                "crossbar request"
+            );
+            let retryable = matches!(
+                &result,
+                Err(ApiError::Network(_) | ApiError::Timeout | ApiError::TooManyRequests { .. })
+            ) || matches!(&result, Err(ApiError::Server { meta }) if matches!(meta.status, 502..=504));
+            if !(idempotent && retryable && attempt < self.inner.opts.retries) {
+                return result;
+            }
+            let base = self.inner.opts.backoff * 2u32.pow(attempt);
+            let jitter = base.mul_f64(rand::random::<f64>() / 2.0);
+            tokio::time::sleep(base + jitter).await;
+            attempt += 1;
+        }
+    }
+}
+
+fn transport(e: reqwest::Error) -> ApiError {
+    if e.is_timeout() {
+        ApiError::Timeout
+    } else if e.is_connect() {
+        ApiError::Network("the connection was refused or the host is unreachable".into())
+    } else {
+        // Without the URL: it is already known to the caller and may carry query parameters.
+        ApiError::Network(e.without_url().to_string())
+    }
+}

@@ -1,0 +1,21 @@
+//! A typed async client for the Kazoo Crossbar v2 REST API.
+//!
+//! It speaks Kazoo's envelope, turns every error status into a distinct [`ApiError`] with a
+//! sentence a user can act on, renews an expired session once with the credentials it signed in
+//! with, retries idempotent requests (and only those) with backoff, and refuses plain http to
+//! anything but this computer.
+
+mod accounts;
+mod auth;
+mod base_url;
+mod charges;
+mod client;
+mod decode;
+mod error;
+
+pub use accounts::{AccountSummary, Page};
+pub use auth::{AccountRef, Credentials, Session};
+pub use base_url::BaseUrl;
+pub use charges::{decimal, ChargeItem, Charges};
+pub use client::{Client, ClientOptions, Fetched};
+pub use error::{ApiError, ErrorMeta, FieldProblem, Payment};

@@ -1,0 +1,264 @@
+//! `/v2/accounts/{id}`: GET, POST (replace the public part), PATCH (merge; `null` removes), and
+//! the `children` / `descendants` listings.
+
+use crate::envelope::{self, Ctx};
+use crate::model::{normalize_name, State, Token};
+use crate::paging::{self, PageError};
+use crate::{lock, rules, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// Keys the server computes or keeps private: dropped from any input.
+const SERVER_KEYS: &[&str] = &[
+    "id",
+    "created",
+    "enabled",
+    "billing_mode",
+    "superduper_admin",
+    "wnm_allow_additions",
+    "is_reseller",
+    "reseller_id",
+    "api_key",
+    "notification_preference",
+    "trial_time_left",
+    "descendants_count",
+];
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/v2/accounts/{id}",
+            get(get_account).post(post_account).patch(patch_account),
+        )
+        .route("/v2/accounts/{id}/children", get(children))
+        .route("/v2/accounts/{id}/descendants", get(descendants))
+}
+
+type Q = Query<HashMap<String, String>>;
+
+async fn get_account(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Q,
+    headers: HeaderMap,
+) -> Response {
+    let state = lock(&shared);
+    let (ctx, token) = match crate::auth::require_account(&state, &headers, &query, &id) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(acct) = state.account(&id) else {
+        return envelope::bad_identifier(&ctx, &id);
+    };
+    let rev = State::revision(acct.rev, &acct.doc);
+    envelope::ok(
+        &ctx,
+        state.account_view(acct, &token.account_id),
+        Some(&rev),
+    )
+}
+
+async fn post_account(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    write(&shared, &id, &query, &headers, &body, |_, input| input)
+}
+
+async fn patch_account(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    write(&shared, &id, &query, &headers, &body, |current, input| {
+        let mut merged = current.clone();
+        merge(&mut merged, input);
+        merged
+    })
+}
+
+/// Deep merge as Kazoo's PATCH does: objects merge key by key, `null` removes a key.
+fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (k, v) in patch {
+        match (target.get_mut(&k), v) {
+            (_, Value::Null) => {
+                target.remove(&k);
+            }
+            (Some(Value::Object(t)), Value::Object(p)) => merge(t, p),
+            (_, v) => {
+                target.insert(k, v);
+            }
+        }
+    }
+}
+
+/// The shared write path: authorise, clean, merge, validate, check uniqueness, store.
+fn write(
+    shared: &Shared,
+    id: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    combine: impl FnOnce(&Map<String, Value>, Map<String, Value>) -> Map<String, Value>,
+) -> Response {
+    let mut state = lock(shared);
+    let (ctx, token) = match crate::auth::require_account(&state, headers, query, id) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (mut input, _) = match envelope::request_data(&ctx, body) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let enabled = input.get("enabled").and_then(Value::as_bool);
+    input.retain(|k, _| {
+        !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
+    });
+    // Kazoo strips spaces from realms before validating them.
+    if let Some(Value::String(realm)) = input.get_mut("realm") {
+        realm.retain(|c| !c.is_whitespace());
+    }
+    let Some(current) = state.account(id).map(|a| a.doc.clone()) else {
+        return envelope::bad_identifier(&ctx, id);
+    };
+    let doc = combine(&current, input);
+    let mut errs = rules::check_account(&doc);
+    check_unique(&state, id, &doc, &mut errs);
+    if !errs.is_empty() {
+        return envelope::validation(&ctx, errs.into_map());
+    }
+    store(&mut state, &ctx, &token, id, doc, enabled)
+}
+
+fn check_unique(state: &State, id: &str, doc: &Map<String, Value>, errs: &mut rules::Errors) {
+    if let Some(realm) = doc.get("realm").and_then(Value::as_str) {
+        if state.find_by_realm(realm).is_some_and(|a| a.id != id) {
+            errs.add(
+                "realm",
+                "unique",
+                json!({"message": "Account realm already in use", "cause": realm}),
+            );
+        }
+    }
+    if let Some(name) = doc.get("name").and_then(Value::as_str) {
+        let taken = !normalize_name(name).is_empty()
+            && state.find_by_name(name).is_some_and(|a| a.id != id);
+        if taken {
+            errs.add(
+                "name",
+                "unique",
+                json!({"message": "Account name already in use", "cause": name}),
+            );
+        }
+    }
+}
+
+fn store(
+    state: &mut State,
+    ctx: &Ctx,
+    token: &Token,
+    id: &str,
+    doc: Map<String, Value>,
+    enabled: Option<bool>,
+) -> Response {
+    let now = state.now();
+    // Only an ancestor may enable or disable an account; an account editing itself cannot.
+    let by_ancestor = token.account_id != id;
+    let Some(acct) = state.accounts.get_mut(id) else {
+        return envelope::bad_identifier(ctx, id);
+    };
+    acct.doc = doc;
+    acct.rev += 1;
+    acct.modified = now;
+    if let (Some(e), true) = (enabled, by_ancestor) {
+        acct.enabled = e;
+    }
+    if let Err(e) = state.save_account(id) {
+        return envelope::datastore_fault(ctx, &e);
+    }
+    let Some(acct) = state.account(id) else {
+        return envelope::bad_identifier(ctx, id);
+    };
+    let rev = State::revision(acct.rev, &acct.doc);
+    envelope::ok(ctx, state.account_view(acct, &token.account_id), Some(&rev))
+}
+
+async fn children(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Q,
+    headers: HeaderMap,
+) -> Response {
+    listing(&shared, &id, &query, &headers, |tree, id| {
+        tree.last().map(String::as_str) == Some(id)
+    })
+}
+
+async fn descendants(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Q,
+    headers: HeaderMap,
+) -> Response {
+    listing(&shared, &id, &query, &headers, |tree, id| {
+        tree.iter().any(|t| t == id)
+    })
+}
+
+fn listing(
+    shared: &Shared,
+    id: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    include: impl Fn(&[String], &str) -> bool,
+) -> Response {
+    let state = lock(shared);
+    let (ctx, _) = match crate::auth::require_account(&state, headers, query, id) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    // BTreeMap order: sorted by id, the key pages are cut on.
+    let items: Vec<&crate::model::Account> = state
+        .accounts
+        .values()
+        .filter(|a| include(&a.tree, id))
+        .collect();
+    let (page, extra) = match paging::page(items, |a| a.id.as_str(), query) {
+        Ok(p) => p,
+        Err(e) => {
+            let (field, msg) = match e {
+                PageError::BadStartKey => {
+                    ("start_key", "start_key is not a key this server issued")
+                }
+                PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
+            };
+            return envelope::validation(
+                &ctx,
+                envelope::single_error(field, "invalid", json!({"message": msg})),
+            );
+        }
+    };
+    let data: Vec<Value> = page
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "name": a.doc.get("name").cloned().unwrap_or(Value::Null),
+                "realm": a.doc.get("realm").cloned().unwrap_or(Value::Null),
+                "tree": a.tree,
+            })
+        })
+        .collect();
+    envelope::success(&ctx, StatusCode::OK, Value::Array(data), None, extra)
+}

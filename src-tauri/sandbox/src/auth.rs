@@ -1,0 +1,270 @@
+//! `PUT /v2/user_auth`, `PUT /v2/api_auth`, `GET /v2/accounts/{id}/api_key`, and the token
+//! check every other route runs first.
+
+use crate::envelope::{self, Ctx};
+use crate::model::{State, Token};
+use crate::{lock, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, put};
+use axum::Router;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/v2/user_auth", put(user_auth))
+        .route("/v2/api_auth", put(api_auth))
+        .route("/v2/accounts/{id}/api_key", get(api_key))
+}
+
+/// The token a request carries: `X-Auth-Token`, `Authorization: Bearer`, or `?auth_token=`.
+fn presented_token(headers: &HeaderMap, query: &HashMap<String, String>) -> Option<String> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    header("x-auth-token")
+        .map(str::to_owned)
+        .or_else(|| {
+            header("authorization")
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned)
+        })
+        .or_else(|| query.get("auth_token").cloned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Check the request's token: 401 when missing, unknown or expired (expiry never slides).
+pub fn require(
+    state: &State,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<(Ctx, Token), Response> {
+    let token = presented_token(headers, query);
+    let ctx = Ctx::new(token.clone().unwrap_or_default());
+    let Some(token) = token else {
+        return Err(envelope::unauthorized(&ctx));
+    };
+    match state.tokens.get(&token) {
+        Some(t) if t.exp > state.now() => Ok((ctx, t.clone())),
+        _ => Err(envelope::unauthorized(&Ctx::new(""))),
+    }
+}
+
+/// Check the token and that it may act on `account_id` (itself or a descendant): 404 for an
+/// unknown account, 403 outside the token's subtree.
+pub fn require_account(
+    state: &State,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    account_id: &str,
+) -> Result<(Ctx, Token), Response> {
+    let (ctx, token) = require(state, headers, query)?;
+    if state.account(account_id).is_none() {
+        return Err(envelope::bad_identifier(&ctx, account_id));
+    }
+    if !state.reaches(&token.account_id, account_id) {
+        return Err(envelope::forbidden(
+            &ctx,
+            "the account is outside the authenticated account's tree",
+        ));
+    }
+    Ok((ctx, token))
+}
+
+fn issue_token(state: &mut State, account_id: &str, owner_id: Option<&str>) -> String {
+    let now = state.now();
+    let exp = now + state.token_ttl.as_secs() as i64;
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = json!({
+        "account_id": account_id,
+        "owner_id": owner_id,
+        "iat": now,
+        "exp": exp,
+        "jti": envelope::random_hex(8),
+    });
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signature = URL_SAFE_NO_PAD.encode(envelope::random_hex(32));
+    let token = format!("{header}.{payload}.{signature}");
+    state.tokens.insert(
+        token.clone(),
+        Token {
+            account_id: account_id.to_owned(),
+            owner_id: owner_id.map(str::to_owned),
+            exp,
+        },
+    );
+    token
+}
+
+fn auth_success(state: &mut State, account_id: &str, owner_id: Option<&str>) -> Response {
+    let token = issue_token(state, account_id, owner_id);
+    let ctx = Ctx::new(token);
+    if let Err(e) = state.save_tokens() {
+        return envelope::datastore_fault(&ctx, &e);
+    }
+    let acct = state.account(account_id);
+    let doc = acct.map(|a| &a.doc);
+    let text = |k: &str| doc.and_then(|d| d.get(k)).cloned().unwrap_or(Value::Null);
+    let data = json!({
+        "account_id": account_id,
+        "owner_id": owner_id,
+        "reseller_id": state.reseller_of(account_id),
+        "is_reseller": acct.is_some_and(|a| a.is_reseller),
+        "account_name": text("name"),
+        "language": text("language"),
+        "apps": [],
+    });
+    envelope::success(&ctx, StatusCode::CREATED, data, None, Map::new())
+}
+
+async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
+    let ctx = Ctx::new("");
+    let (data, _) = match envelope::request_data(&ctx, &body) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let mut state = lock(&shared);
+    let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
+    let credentials = text("credentials").unwrap_or_default();
+    if credentials.is_empty() || credentials.len() > 64 {
+        let rule = if credentials.is_empty() {
+            "required"
+        } else {
+            "maxLength"
+        };
+        return envelope::validation(
+            &ctx,
+            envelope::single_error(
+                "credentials",
+                rule,
+                json!({"message": "Credentials must be 1 to 64 characters", "target": 64}),
+            ),
+        );
+    }
+    let method = text("method").unwrap_or_else(|| "md5".into());
+    if method != "md5" && method != "sha" {
+        return envelope::validation(
+            &ctx,
+            envelope::single_error(
+                "method",
+                "enum",
+                json!({"message": "Value not found in enumerated list of values", "target": ["md5", "sha"], "value": method}),
+            ),
+        );
+    }
+    // Kazoo looks up phone_number, then realm, then name.
+    let (field, account) = if let Some(realm) = text("account_realm").or_else(|| text("realm")) {
+        (
+            "account_realm",
+            state.find_by_realm(&realm).map(|a| a.id.clone()),
+        )
+    } else if let Some(name) = text("account_name") {
+        (
+            "account_name",
+            state.find_by_name(&name).map(|a| a.id.clone()),
+        )
+    } else {
+        ("account_name", None)
+    };
+    let Some(account_id) = account else {
+        return envelope::validation(
+            &ctx,
+            envelope::single_error(
+                field,
+                "not_found",
+                json!({"message": "The provided account name/realm/phone number could not be found"}),
+            ),
+        );
+    };
+    let hash = credentials.to_ascii_lowercase();
+    let owner = state.users.get(&account_id).and_then(|users| {
+        users
+            .iter()
+            .find(|u| u.enabled && (if method == "sha" { &u.sha1 } else { &u.md5 }) == &hash)
+            .map(|u| u.id.clone())
+    });
+    let Some(owner_id) = owner else {
+        return envelope::error(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            json!({"message": "invalid credentials"}),
+        );
+    };
+    if state.account(&account_id).is_some_and(|a| !a.enabled) {
+        return envelope::error(
+            &ctx,
+            StatusCode::LOCKED,
+            "locked",
+            envelope::single_error(
+                "account",
+                "disabled",
+                json!({"message": "account is disabled"}),
+            )
+            .into(),
+        );
+    }
+    auth_success(&mut state, &account_id, Some(&owner_id))
+}
+
+async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
+    let ctx = Ctx::new("");
+    let (data, _) = match envelope::request_data(&ctx, &body) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let mut state = lock(&shared);
+    let key = data
+        .get("api_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if key.len() != 64 {
+        return envelope::validation(
+            &ctx,
+            envelope::single_error(
+                "api_key",
+                if key.is_empty() {
+                    "required"
+                } else {
+                    "minLength"
+                },
+                json!({"message": "api_key must be 64 characters", "target": 64}),
+            ),
+        );
+    }
+    let account = state
+        .accounts
+        .values()
+        .find(|a| a.api_key == key)
+        .map(|a| a.id.clone());
+    match account {
+        Some(id) => auth_success(&mut state, &id, None),
+        None => envelope::error(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            json!({"message": "invalid credentials"}),
+        ),
+    }
+}
+
+async fn api_key(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let state = lock(&shared);
+    let (ctx, _) = match require_account(&state, &headers, &query, &id) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let key = state
+        .account(&id)
+        .map(|a| a.api_key.clone())
+        .unwrap_or_default();
+    envelope::ok(&ctx, json!({"api_key": key}), None)
+}

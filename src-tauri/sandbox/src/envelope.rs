@@ -1,0 +1,175 @@
+//! Kazoo's response envelope and error shapes.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+const VERSION: &str = "4.3.142-sandbox";
+const NODE: &str = "crossbar-sandbox";
+
+/// Per-request metadata every envelope carries.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub request_id: String,
+    pub auth_token: String,
+}
+
+impl Ctx {
+    pub fn new(auth_token: impl Into<String>) -> Self {
+        Self {
+            request_id: random_hex(16),
+            auth_token: auth_token.into(),
+        }
+    }
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let buf: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
+    hex::encode(buf)
+}
+
+fn timestamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn respond(ctx: &Ctx, status: StatusCode, body: Value, revision: Option<&str>) -> Response {
+    let mut res = (status, axum::Json(body)).into_response();
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        headers.insert("x-request-id", v);
+    }
+    if let Some(rev) = revision.and_then(|r| HeaderValue::from_str(&format!("\"{r}\"")).ok()) {
+        headers.insert(header::ETAG, rev);
+    }
+    res
+}
+
+fn base(ctx: &Ctx, status: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("auth_token".into(), ctx.auth_token.clone().into());
+    m.insert("request_id".into(), ctx.request_id.clone().into());
+    m.insert("status".into(), status.into());
+    m.insert("timestamp".into(), timestamp().into());
+    m.insert("version".into(), VERSION.into());
+    m.insert("node".into(), NODE.into());
+    m
+}
+
+/// A success envelope; `extra` adds top-level keys such as pagination.
+pub fn success(
+    ctx: &Ctx,
+    status: StatusCode,
+    data: Value,
+    revision: Option<&str>,
+    extra: Map<String, Value>,
+) -> Response {
+    let mut m = base(ctx, "success");
+    m.insert("data".into(), data);
+    m.insert("revision".into(), revision.unwrap_or("automatic").into());
+    m.extend(extra);
+    respond(ctx, status, Value::Object(m), revision)
+}
+
+pub fn ok(ctx: &Ctx, data: Value, revision: Option<&str>) -> Response {
+    success(ctx, StatusCode::OK, data, revision, Map::new())
+}
+
+pub fn error(ctx: &Ctx, status: StatusCode, message: &str, data: Value) -> Response {
+    let mut m = base(ctx, "error");
+    m.insert("error".into(), status.as_u16().to_string().into());
+    m.insert("message".into(), message.into());
+    m.insert("data".into(), data);
+    respond(ctx, status, Value::Object(m), None)
+}
+
+/// 400 with `data` = field path → rule → detail, as `cb_context:add_validation_error` builds.
+pub fn validation(ctx: &Ctx, errors: Map<String, Value>) -> Response {
+    error(
+        ctx,
+        StatusCode::BAD_REQUEST,
+        "validation error",
+        Value::Object(errors),
+    )
+}
+
+pub fn unauthorized(ctx: &Ctx) -> Response {
+    error(
+        ctx,
+        StatusCode::UNAUTHORIZED,
+        "invalid credentials",
+        json!({}),
+    )
+}
+
+pub fn forbidden(ctx: &Ctx, cause: &str) -> Response {
+    error(
+        ctx,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        json!({"cause": cause, "message": "forbidden"}),
+    )
+}
+
+pub fn bad_identifier(ctx: &Ctx, id: &str) -> Response {
+    error(
+        ctx,
+        StatusCode::NOT_FOUND,
+        "bad_identifier",
+        json!({"cause": id, "message": "bad identifier"}),
+    )
+}
+
+pub fn datastore_fault(ctx: &Ctx, detail: &std::io::Error) -> Response {
+    error(
+        ctx,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "datastore_fault",
+        json!({"message": detail.to_string()}),
+    )
+}
+
+pub async fn unknown_route() -> Response {
+    error(
+        &Ctx::new(""),
+        StatusCode::NOT_FOUND,
+        "faulty_request",
+        json!({"message": "faulty request"}),
+    )
+}
+
+/// Parse a request body: a JSON object with a `data` object (Kazoo's request envelope).
+pub fn request_data(ctx: &Ctx, body: &[u8]) -> Result<(Map<String, Value>, Value), Response> {
+    let parse_error = |msg: &str| {
+        error(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "parse_error",
+            json!({"message": msg}),
+        )
+    };
+    let envelope: Value = serde_json::from_slice(body)
+        .map_err(|e| parse_error(&format!("failed to parse JSON: {e}")))?;
+    let Value::Object(mut env) = envelope else {
+        return Err(parse_error("the request body must be a JSON object"));
+    };
+    match env.remove("data") {
+        Some(Value::Object(data)) => Ok((data, Value::Object(env))),
+        _ => Err(validation(
+            ctx,
+            single_error(
+                "data",
+                "required",
+                json!({"message": "Field is required but missing"}),
+            ),
+        )),
+    }
+}
+
+/// `{field: {rule: detail}}`.
+pub fn single_error(field: &str, rule: &str, detail: Value) -> Map<String, Value> {
+    let mut inner = Map::new();
+    inner.insert(rule.into(), detail);
+    let mut m = Map::new();
+    m.insert(field.into(), Value::Object(inner));
+    m
+}

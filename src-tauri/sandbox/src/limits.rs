@@ -1,0 +1,198 @@
+//! `/v2/accounts/{id}/limits`: GET and POST (no PATCH), reseller-only writes, and 402
+//! `accept charges` when a billable trunk count rises without consent.
+
+use crate::billing::{self, Plan};
+use crate::envelope;
+use crate::model::State;
+use crate::{lock, rules, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+const COMPUTED: &[&str] = &["id", "allow_postpay", "max_postpay_amount"];
+
+pub fn routes() -> Router<Shared> {
+    Router::new().route(
+        "/v2/accounts/{id}/limits",
+        get(get_limits).post(post_limits),
+    )
+}
+
+fn view(state: &State, id: &str) -> (Value, String) {
+    let stored = state.limits.get(id).cloned().unwrap_or_default();
+    let rev = State::revision(stored.len() as u64, &stored);
+    let mut doc = stored;
+    doc.entry("allow_prepay").or_insert(true.into());
+    doc.insert("id".into(), "limits".into());
+    doc.insert("allow_postpay".into(), false.into());
+    doc.insert("max_postpay_amount".into(), 0.into());
+    (Value::Object(doc), rev)
+}
+
+async fn get_limits(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let state = lock(&shared);
+    let (ctx, _) = match crate::auth::require_account(&state, &headers, &query, &id) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (doc, rev) = view(&state, &id);
+    envelope::ok(&ctx, doc, Some(&rev))
+}
+
+/// Kazoo: the account's reseller, a superduper admin, or a direct child of the master
+/// (for its own limits) may write limits. A sub-account's own admin may not.
+fn may_write(state: &State, caller: &str, target: &str) -> bool {
+    let superduper = state.account(caller).is_some_and(|a| a.superduper_admin);
+    let is_reseller_of = caller != target && state.reseller_of(target) == caller;
+    let master_child_self = caller == target
+        && state
+            .account(target)
+            .is_some_and(|a| a.tree == [state.master_id.clone()]);
+    superduper || is_reseller_of || master_child_self
+}
+
+fn truthy(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Bool(true))) || matches!(v, Some(Value::String(s)) if s == "true")
+}
+
+async fn post_limits(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut state = lock(&shared);
+    let (ctx, token) = match crate::auth::require_account(&state, &headers, &query, &id) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if !may_write(&state, &token.account_id, &id) {
+        return envelope::forbidden(&ctx, "Please contact your phone provider to add limits.");
+    }
+    let (mut input, env) = match envelope::request_data(&ctx, &body) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    // accept_charges may sit in the envelope, in data, or in the query string.
+    let accepted = truthy(env.get("accept_charges"))
+        || truthy(input.get("accept_charges"))
+        || truthy(
+            query
+                .get("accept_charges")
+                .map(|s| Value::String(s.clone()))
+                .as_ref(),
+        );
+    input.retain(|k, _| {
+        !(k.starts_with('_')
+            || k.starts_with("pvt_")
+            || k == "accept_charges"
+            || COMPUTED.contains(&k.as_str()))
+    });
+    let errs = rules::check_limits(&input);
+    if !errs.is_empty() {
+        return envelope::validation(&ctx, errs.into_map());
+    }
+    if !accepted {
+        if let Some(invoice) = charges(&state, &id, &input) {
+            return envelope::error(
+                &ctx,
+                StatusCode::PAYMENT_REQUIRED,
+                "accept charges",
+                json!([invoice]),
+            );
+        }
+    }
+    state.limits.insert(id.clone(), input);
+    if let Err(e) = state.save_limits(&id) {
+        return envelope::datastore_fault(&ctx, &e);
+    }
+    let (doc, rev) = view(&state, &id);
+    envelope::ok(&ctx, doc, Some(&rev))
+}
+
+/// The account's zone for billing days: its own, else the nearest ancestor's, else Kazoo's
+/// default.
+fn account_zone(state: &State, id: &str) -> Tz {
+    let acct = state.account(id);
+    let chain = acct
+        .map(|a| {
+            std::iter::once(&a.id)
+                .chain(a.tree.iter().rev())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    chain
+        .iter()
+        .filter_map(|i| state.account(i))
+        .filter_map(|a| a.doc.get("timezone").and_then(Value::as_str))
+        .find_map(|z| z.parse::<Tz>().ok())
+        .unwrap_or(chrono_tz::America::Los_Angeles)
+}
+
+fn count(doc: Option<&Map<String, Value>>, field: &str) -> i64 {
+    doc.and_then(|d| d.get(field))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+/// The invoice a change would produce, when it raises a billable quantity.
+fn charges(state: &State, id: &str, new: &Map<String, Value>) -> Option<Value> {
+    let plan: &Plan = state.account(id)?.plan.as_deref().and_then(billing::plan)?;
+    let old = state.limits.get(id);
+    let today = billing::local_today(account_zone(state, id), state.now());
+    let mut items = Vec::new();
+    let (mut recurring, mut added) = (Decimal::ZERO, Decimal::ZERO);
+    let mut rises = false;
+    for field in rules::TRUNK_FIELDS {
+        let Some(rate) = plan.rate(field) else {
+            continue;
+        };
+        let (before, after) = (count(old, field), count(Some(new), field));
+        recurring += rate * Decimal::from(after);
+        if after > before {
+            rises = true;
+            added += rate * Decimal::from(after - before);
+        }
+        if after != before || after > 0 {
+            items.push(json!({
+                "category": "limits",
+                "item": field,
+                "quantity": after,
+                "billable": after,
+                "rate": billing::money(rate),
+                "total": billing::money(rate * Decimal::from(after)),
+                "changes": {"quantity": {"previous": before, "current": after}},
+            }));
+        }
+    }
+    if !rises {
+        return None;
+    }
+    let (left, len) = billing::days_left(today);
+    Some(json!({
+        "plan": {"id": plan.id, "name": plan.name},
+        "bookkeeper": {"type": "sandbox", "vendor_id": state.reseller_of(id)},
+        "items": items,
+        "activation_charges": [],
+        "taxes": [],
+        "summary": {
+            "today": billing::money(billing::prorate(added, today)),
+            "recurring": billing::money(recurring),
+        },
+        "proration": {"days_left": left, "days_in_month": len, "date": today.to_string()},
+    }))
+}

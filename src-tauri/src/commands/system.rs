@@ -1,0 +1,25 @@
+//! Small services for the window: the clock of a zone, the clipboard.
+
+use crate::error::{app_error, CommandResult};
+use desk_core::ZoneClock;
+use tauri::AppHandle;
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+#[tauri::command]
+pub fn zone_clock(zone: String) -> CommandResult<ZoneClock> {
+    let tz: chrono_tz::Tz = zone
+        .parse()
+        .map_err(|_| app_error("invalid_input", format!("“{zone}” is not a time zone")))?;
+    Ok(ZoneClock::at(tz, chrono::Utc::now()))
+}
+
+/// Copy text (an account ID, a request id) to the system clipboard.
+#[tauri::command]
+pub fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
+    if text.len() > 4096 {
+        return Err(app_error("invalid_input", "That is too much text to copy."));
+    }
+    app.clipboard()
+        .write_text(text)
+        .map_err(|e| app_error("clipboard", format!("Could not copy: {e}")))
+}

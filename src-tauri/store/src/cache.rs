@@ -1,0 +1,364 @@
+//! The sled cache: the last fetched copy of each account document, limits document and the
+//! account tree, each with its revision and fetch time, for instant start-up and offline review.
+//!
+//! A cache that cannot be opened (corrupt after a hard kill, or written by an incompatible
+//! version) is moved aside and rebuilt, and the caller gets a notice to show the user. A folder
+//! locked by another running instance is reported as such and never moved.
+
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Bump when the stored layout changes; an older cache is then rebuilt from the server.
+pub const SCHEMA_VERSION: u32 = 1;
+const VERSION_KEY: &str = "schema_version";
+/// Small on purpose: the cache is a few MB even at 10,000 accounts.
+const CACHE_CAPACITY: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data folder {0} is in use by another Account Desk window")]
+    Locked(PathBuf),
+    #[error("cannot use the cache folder {path}: {detail}")]
+    Io { path: PathBuf, detail: String },
+    #[error("the cache could not store data: {0}")]
+    Sled(String),
+}
+
+/// A cached document with when and at which revision it was fetched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry<T> {
+    pub revision: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub value: T,
+}
+
+/// One account of the tree as listed by `/descendants`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedNode {
+    pub id: String,
+    pub name: Option<String>,
+    pub realm: Option<String>,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedTree {
+    pub root: String,
+    pub synced_at: DateTime<Utc>,
+    pub nodes: Vec<CachedNode>,
+}
+
+pub struct Cache {
+    db: sled::Db,
+    accounts: sled::Tree,
+    limits: sled::Tree,
+    tree: sled::Tree,
+    meta: sled::Tree,
+}
+
+/// An opened cache and, when it had to be rebuilt, what to tell the user.
+pub struct Opened {
+    pub cache: Cache,
+    pub notice: Option<String>,
+}
+
+enum OpenFailure {
+    Locked,
+    Unusable(String),
+}
+
+fn sled_err(e: sled::Error) -> StoreError {
+    StoreError::Sled(e.to_string())
+}
+
+impl Cache {
+    /// Open (or create) the cache in `dir/cache`.
+    pub fn open(dir: &Path) -> Result<Opened, StoreError> {
+        let path = dir.join("cache");
+        match Self::try_open(&path) {
+            Ok(cache) => Ok(Opened {
+                cache,
+                notice: None,
+            }),
+            Err(OpenFailure::Locked) => Err(StoreError::Locked(dir.to_owned())),
+            Err(OpenFailure::Unusable(reason)) => {
+                let aside = dir.join(format!(
+                    "cache.unreadable-{}",
+                    Utc::now().format("%Y%m%dT%H%M%S")
+                ));
+                std::fs::rename(&path, &aside).map_err(|e| StoreError::Io {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })?;
+                tracing::warn!(%reason, aside = %aside.display(), "cache moved aside and rebuilt");
+                let cache = Self::try_open(&path).map_err(|f| StoreError::Io {
+                    path: path.clone(),
+                    detail: match f {
+                        OpenFailure::Locked => "locked".into(),
+                        OpenFailure::Unusable(r) => r,
+                    },
+                })?;
+                Ok(Opened {
+                    cache,
+                    notice: Some(format!(
+                        "The local copy of your accounts could not be read ({reason}). It was set \
+                         aside at {} and is being rebuilt from the server.",
+                        aside.display()
+                    )),
+                })
+            }
+        }
+    }
+
+    fn try_open(path: &Path) -> Result<Cache, OpenFailure> {
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_CAPACITY)
+            .flush_every_ms(Some(500));
+        // sled can panic on some on-disk damage instead of returning an error.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()))
+            .map_err(|_| OpenFailure::Unusable("its files are damaged".into()))?;
+        let db = opened.map_err(|e| match &e {
+            sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                OpenFailure::Locked
+            }
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                OpenFailure::Locked
+            }
+            _ => OpenFailure::Unusable(format!("its files are damaged: {e}")),
+        })?;
+        let tree = |name: &str| {
+            db.open_tree(name)
+                .map_err(|e| OpenFailure::Unusable(e.to_string()))
+        };
+        let cache = Cache {
+            accounts: tree("accounts")?,
+            limits: tree("limits")?,
+            tree: tree("tree")?,
+            meta: tree("meta")?,
+            db,
+        };
+        let stored = cache
+            .meta
+            .get(VERSION_KEY)
+            .map_err(|e| OpenFailure::Unusable(e.to_string()))?;
+        match stored {
+            None => cache.write_version()?,
+            Some(v) if v.as_ref() == SCHEMA_VERSION.to_be_bytes() => {}
+            Some(_) => {
+                return Err(OpenFailure::Unusable(
+                    "it was written by a different version of Account Desk".into(),
+                ))
+            }
+        }
+        Ok(cache)
+    }
+
+    fn write_version(&self) -> Result<(), OpenFailure> {
+        self.meta
+            .insert(VERSION_KEY, &SCHEMA_VERSION.to_be_bytes())
+            .map(|_| ())
+            .map_err(|e| OpenFailure::Unusable(e.to_string()))
+    }
+
+    fn put<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Sled(e.to_string()))?;
+        tree.insert(key, bytes).map(|_| ()).map_err(sled_err)
+    }
+
+    /// Read one entry; an entry that no longer decodes is dropped (and refetched later) rather
+    /// than failing the screen.
+    fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &str) -> Result<Option<T>, StoreError> {
+        let Some(bytes) = tree.get(key).map_err(sled_err)? else {
+            return Ok(None);
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => {
+                tracing::warn!(key, error = %e, "dropping an unreadable cache entry");
+                tree.remove(key).map_err(sled_err)?;
+                Ok(None)
+            }
+        }
+    }
+
+    pub fn put_account(
+        &self,
+        id: &str,
+        entry: &Entry<serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        Self::put(&self.accounts, id, entry)
+    }
+
+    pub fn account(&self, id: &str) -> Result<Option<Entry<serde_json::Value>>, StoreError> {
+        Self::get(&self.accounts, id)
+    }
+
+    pub fn put_limits(&self, id: &str, entry: &Entry<serde_json::Value>) -> Result<(), StoreError> {
+        Self::put(&self.limits, id, entry)
+    }
+
+    pub fn limits(&self, id: &str) -> Result<Option<Entry<serde_json::Value>>, StoreError> {
+        Self::get(&self.limits, id)
+    }
+
+    /// Replace the whole tree in one batch (a reader never sees half of two syncs).
+    pub fn replace_tree(
+        &self,
+        root: &str,
+        nodes: &[CachedNode],
+        synced_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for key in self.tree.iter().keys() {
+            batch.remove(key.map_err(sled_err)?);
+        }
+        for n in nodes {
+            let bytes = serde_json::to_vec(n).map_err(|e| StoreError::Sled(e.to_string()))?;
+            batch.insert(n.id.as_bytes(), bytes);
+        }
+        self.tree.apply_batch(batch).map_err(sled_err)?;
+        Self::put(&self.meta, "tree_root", &root)?;
+        Self::put(&self.meta, "tree_synced_at", &synced_at)
+    }
+
+    pub fn tree(&self) -> Result<Option<CachedTree>, StoreError> {
+        let Some(root) = Self::get::<String>(&self.meta, "tree_root")? else {
+            return Ok(None);
+        };
+        let synced_at = Self::get(&self.meta, "tree_synced_at")?.unwrap_or_default();
+        let mut nodes = Vec::new();
+        for item in self.tree.iter() {
+            let (_, bytes) = item.map_err(sled_err)?;
+            if let Ok(n) = serde_json::from_slice::<CachedNode>(&bytes) {
+                nodes.push(n);
+            }
+        }
+        Ok(Some(CachedTree {
+            root,
+            synced_at,
+            nodes,
+        }))
+    }
+
+    /// Make everything written so far durable.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await.map(|_| ()).map_err(sled_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(v: serde_json::Value) -> Entry<serde_json::Value> {
+        Entry {
+            revision: Some("3-abc".into()),
+            fetched_at: Utc::now(),
+            value: v,
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_with_revision_and_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = entry(json!({"name": "A"}));
+        {
+            let c = Cache::open(dir.path()).unwrap().cache;
+            c.put_account("a1", &e).unwrap();
+            c.put_limits("a1", &entry(json!({"inbound_trunks": 2})))
+                .unwrap();
+            let nodes = vec![CachedNode {
+                id: "a1".into(),
+                name: Some("A".into()),
+                realm: None,
+                parent: None,
+            }];
+            c.replace_tree("a1", &nodes, e.fetched_at).unwrap();
+            c.db.flush().unwrap();
+        }
+        let opened = Cache::open(dir.path()).unwrap();
+        assert!(opened.notice.is_none());
+        let c = opened.cache;
+        assert_eq!(c.account("a1").unwrap(), Some(e));
+        assert_eq!(c.limits("a1").unwrap().unwrap().value["inbound_trunks"], 2);
+        assert_eq!(c.tree().unwrap().unwrap().nodes.len(), 1);
+        assert!(c.account("missing").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_dropped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path()).unwrap().cache;
+        c.accounts.insert("bad", b"not json".to_vec()).unwrap();
+        assert_eq!(c.account("bad").unwrap(), None);
+        assert!(c.accounts.get("bad").unwrap().is_none());
+    }
+
+    #[test]
+    fn another_schema_version_is_moved_aside_with_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let c = Cache::open(dir.path()).unwrap().cache;
+            c.meta.insert(VERSION_KEY, &999u32.to_be_bytes()).unwrap();
+            c.put_account("a1", &entry(json!({}))).unwrap();
+            c.db.flush().unwrap();
+        }
+        let opened = Cache::open(dir.path()).unwrap();
+        let notice = opened.notice.expect("user is told");
+        assert!(notice.contains("different version"), "{notice}");
+        assert!(
+            opened.cache.account("a1").unwrap().is_none(),
+            "rebuilt empty"
+        );
+        let aside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("cache.unreadable-")
+            })
+            .collect();
+        assert_eq!(aside.len(), 1);
+    }
+
+    #[test]
+    fn damaged_files_are_moved_aside_with_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let c = Cache::open(dir.path()).unwrap().cache;
+            for i in 0..200 {
+                c.put_account(&format!("a{i}"), &entry(json!({"name": i})))
+                    .unwrap();
+            }
+            c.db.flush().unwrap();
+        }
+        for name in ["conf", "db"] {
+            let p = dir.path().join("cache").join(name);
+            let len = std::fs::metadata(&p).unwrap().len() as usize;
+            std::fs::write(&p, vec![0xA5u8; len.max(64)]).unwrap();
+        }
+        let opened = Cache::open(dir.path()).unwrap();
+        assert!(opened.notice.unwrap().contains("could not be read"));
+        opened
+            .cache
+            .put_account("fresh", &entry(json!({})))
+            .unwrap();
+        assert!(opened.cache.account("fresh").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_second_opener_is_told_the_folder_is_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Cache::open(dir.path()).unwrap();
+        match Cache::open(dir.path()) {
+            Err(StoreError::Locked(_)) => {}
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("second open succeeded"),
+        }
+        assert!(!dir.path().join("cache.unreadable").exists());
+    }
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests: the real app binary in a real window (under Xvfb in CI), driven through
+//! WebDriver (tauri-driver + WebKitWebDriver) the way a user drives it.
+
+mod app;
+mod demo;
+mod xss;

@@ -1,0 +1,15 @@
+// The only way the window talks to anything: Tauri commands into the Rust core. The webview
+// never opens a network connection itself (the CSP forbids it).
+
+const core = window.__TAURI__ && window.__TAURI__.core;
+
+/** Call a command; failures reject with {code, message, field, fields, status, request_id}. */
+export async function call(command, args = {}) {
+  if (!core) throw { code: 'no_ipc', message: 'Account Desk must run inside its desktop window.' };
+  try {
+    return await core.invoke(command, args);
+  } catch (err) {
+    if (err && typeof err === 'object' && 'code' in err) throw err;
+    throw { code: 'internal', message: String(err) };
+  }
+}
