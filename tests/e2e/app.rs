@@ -3,6 +3,7 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -51,6 +52,11 @@ pub struct App {
 impl App {
     /// Start the app with `args` plus a fresh `--data-dir`.
     pub async fn launch(args: &[&str]) -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
+            "end-to-end tests open a real window and need a display: run them with \
+             `bash scripts/desk.sh test`, which provides Xvfb, D-Bus and a keyring"
+        );
         let turn = ONE_AT_A_TIME.lock().await;
         let data = tempfile::tempdir().unwrap();
         let (port, native) = (free_port(), free_port());
@@ -81,11 +87,13 @@ impl App {
             unreachable!()
         };
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("WebDriver session with the app window");
+        let mut builder = ClientBuilder::new(connector);
+        builder.capabilities(caps);
+        let client =
+            tokio::time::timeout(WAIT, builder.connect(&format!("http://127.0.0.1:{port}")))
+                .await
+                .expect("the app window did not open in time")
+                .expect("WebDriver session with the app window");
         App {
             client,
             driver,
@@ -194,8 +202,15 @@ impl App {
         }
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+
+    /// Stop tauri-driver, WebKitWebDriver and the app: the whole process group.
+    fn stop_driver(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -203,6 +218,6 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        self.stop_driver();
     }
 }

@@ -85,3 +85,4 @@ async fn switching_accounts_changes_what_is_shown() {
         .contains("IANA"));
     app.close().await;
 }
+

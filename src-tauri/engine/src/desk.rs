@@ -53,15 +53,12 @@ pub struct Desk {
 impl Desk {
     /// A desk over an opened cache; the cached tree (if any) is available at once.
     pub fn new(client: Client, cache: Cache, secrets: Arc<dyn SecretStore>, profile: &str) -> Self {
-        let index = match cache.tree() {
-            Ok(Some(t)) => AccountIndex::build(&t.root, &t.nodes).map(Arc::new),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::warn!(error = %e, "cached account tree unreadable; it will be refetched");
-                None
-            }
-        };
-        let as_of = cache.tree().ok().flatten().map(|t| t.synced_at);
+        let cached = cache.tree().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cached account tree unreadable; it will be refetched");
+            None
+        });
+        let as_of = cached.as_ref().map(|t| t.synced_at);
+        let index = cached.and_then(|t| AccountIndex::build(&t.root, &t.nodes).map(Arc::new));
         Self {
             client,
             cache,

@@ -189,7 +189,14 @@ async fn validation_errors_are_keyed_by_field_and_rule() {
     let e = env(Seed::Demo, 60).await;
     let t = e.login_as(DEMO_ACCOUNT_NAME).await;
     let path = format!("accounts/{}", account_id("Bayside Realty"));
-    let (s, body) = e.req(reqwest::Method::PATCH, &path, &t, Some(json!({"data": {"realm": "ACME-DENTAL.sip.deskdemo.net", "name": "bayside realty"}}))).await;
+    let (s, body) = e
+        .req(
+            reqwest::Method::PATCH,
+            &path,
+            &t,
+            Some(json!({"data": {"realm": "BAYSIDE.sip.deskdemo.net", "name": "bayside realty"}})),
+        )
+        .await;
     assert_eq!(
         s, 200,
         "renaming itself in another case is not a clash: {body}"
