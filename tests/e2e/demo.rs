@@ -85,4 +85,3 @@ async fn switching_accounts_changes_what_is_shown() {
         .contains("IANA"));
     app.close().await;
 }
-
