@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Regenerate src-tauri/core/src/zone_countries.rs from the system's tzdata zone.tab.
+"""Regenerate src-tauri/core/src/zone_countries.rs from the system's tzdata.
 
 zone.tab (public domain, IANA tz database) names one country for each canonical zone; the
 core uses it to guess an account's home country for phone parsing from its time zone.
+iso3166.tab (same source) gives the country names shown in the country picker.
 """
 import pathlib, sys
 
-src = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/zoneinfo/zone.tab")
+tzdata = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/zoneinfo")
+src = tzdata / "zone.tab"
 rows = []
 for line in src.read_text().splitlines():
     if not line or line.startswith("#"):
@@ -21,5 +23,17 @@ with out.open("w") as f:
     f.write("pub(crate) const ZONE_COUNTRIES: &[(&str, &str)] = &[\n")
     for zone, cc in rows:
         f.write(f'    ("{zone}", "{cc}"),\n')
+    f.write("];\n\n")
+    names = []
+    for line in (tzdata / "iso3166.tab").read_text().splitlines():
+        if line and not line.startswith("#"):
+            cc, name = line.split("\t")[:2]
+            names.append((cc, name))
+    names.sort()
+    f.write("/// ISO 3166-1 alpha-2 code and English short name, sorted by code.\n")
+    f.write("pub(crate) const COUNTRY_NAMES: &[(&str, &str)] = &[\n")
+    for cc, name in names:
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        f.write(f'    ("{cc}", "{escaped}"),\n')
     f.write("];\n")
-print(f"{len(rows)} zones -> {out}")
+print(f"{len(rows)} zones, {len(names)} countries -> {out}")

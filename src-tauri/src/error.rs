@@ -3,7 +3,7 @@
 
 use crossbar::ApiError;
 use desk_engine::{EngineError, ErrorView};
-use desk_store::StoreError;
+use desk_store::{SecretError, StoreError};
 use serde::Serialize;
 
 /// An error on its way to the window (boxed: the view is large and errors are rare).
@@ -39,6 +39,12 @@ impl From<ApiError> for CommandError {
 
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
+        EngineError::from(e).into()
+    }
+}
+
+impl From<SecretError> for CommandError {
+    fn from(e: SecretError) -> Self {
         EngineError::from(e).into()
     }
 }

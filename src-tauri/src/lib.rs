@@ -1,10 +1,10 @@
 //! The Account Desk shell: builds the Tauri app, starts the engine off the main thread, and
 //! registers the thin commands the window calls. All logic lives in the engine crates.
 
-mod boot;
 mod cli;
 mod commands;
 mod error;
+mod session;
 mod state;
 
 use state::AppState;
@@ -33,6 +33,27 @@ fn init_logging(data_dir: &Path) {
         .try_init();
 }
 
+/// A second launch hands over to the first: its window comes to the front.
+fn focus_main(app: &tauri::AppHandle) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+/// One instance per data folder: a second launch on the same folder focuses the first. (On
+/// Linux the guard is a D-Bus name, so a separate `--data-dir` gets its own.)
+fn single_instance(opts: &cli::Options) -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    let mut builder =
+        tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| focus_main(app));
+    if let Some(dir) = &opts.data_dir {
+        let hash = session::fnv(&dir.to_string_lossy());
+        builder = builder.dbus_id(format!("net.accountdesk.app.d{hash:016x}"));
+    }
+    builder.build()
+}
+
 pub fn run() {
     let opts = match cli::Options::from_env() {
         Ok(o) => o,
@@ -44,7 +65,11 @@ pub fn run() {
     // The phone metadata takes ~100 ms to load: do it before the first screen needs it.
     std::thread::spawn(desk_core::phone::warm_up);
     let result = tauri::Builder::default()
+        // First, so a second instance exits before opening anything (the sled cache included).
+        .plugin(single_instance(&opts))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new())
         .setup(move |app| {
             let data_dir: PathBuf = match &opts.data_dir {
@@ -56,23 +81,39 @@ pub fn run() {
             tracing::info!(data_dir = %data_dir.display(), demo = opts.backend.is_none(), "starting");
             let handle = app.handle().clone();
             let opts = opts.clone();
-            tauri::async_runtime::spawn(async move {
-                let state = handle.state::<AppState>();
-                boot::boot(&state, opts, data_dir).await;
-            });
+            tauri::async_runtime::spawn(session::start(handle, opts, data_dir));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::session::boot_status,
             commands::session::await_boot,
             commands::session::sign_in,
+            commands::session::sign_out,
+            commands::session::open_profile,
+            commands::session::forget_profile,
             commands::session::sync_now,
+            commands::session::save_settings,
             commands::accounts::list_children,
             commands::accounts::search_accounts,
+            commands::accounts::shortcuts,
+            commands::accounts::toggle_pin,
             commands::accounts::cached_account,
             commands::accounts::fetch_account,
             commands::accounts::cached_trunks,
             commands::accounts::fetch_trunks,
+            commands::edits::check_field,
+            commands::edits::preview_numbers,
+            commands::edits::list_zones,
+            commands::edits::list_countries,
+            commands::edits::preview_capacity,
+            commands::edits::save_account,
+            commands::edits::save_trunks,
+            commands::edits::pending_edits,
+            commands::edits::resolve_conflict,
+            commands::edits::approve_charges,
+            commands::edits::discard_edit,
+            commands::history::change_log,
+            commands::history::export_change_log,
             commands::system::zone_clock,
             commands::system::copy_text,
         ])

@@ -1,10 +1,14 @@
-//! What the commands share: the boot state and the desk of the current profile.
+//! What the commands share: the start-up view, the active profile's desk and its background
+//! tasks, the secret store, and the data folder's settings files.
 
 use crate::error::{app_error, CommandResult};
 use crossbar_sandbox::Running;
-use desk_engine::{Desk, ErrorView, Status};
+use desk_engine::{ConfigFiles, Desk, ErrorView, Profile, Settings, Status};
+use desk_store::SecretStore;
 use serde::Serialize;
-use std::sync::{Arc, Mutex, RwLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 use tokio::sync::watch;
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -12,11 +16,41 @@ use tokio::sync::watch;
 pub enum Phase {
     Starting,
     NeedsSignIn,
+    /// Signed in as a user who is not an admin: no data is shown.
+    NotAdmin,
     Ready,
     Failed,
 }
 
-/// What the window needs to know before it can show accounts.
+/// A saved platform as the sign-in screen lists it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProfileView {
+    pub id: String,
+    pub label: String,
+    pub server: String,
+    pub account: String,
+    pub username: Option<String>,
+    pub method: desk_engine::AuthMethod,
+    pub remember: bool,
+    pub demo: bool,
+}
+
+impl ProfileView {
+    pub fn of(p: &Profile, demo: bool) -> Self {
+        Self {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            server: p.server.clone(),
+            account: p.account.clone(),
+            username: p.username.clone(),
+            method: p.method,
+            remember: p.remember,
+            demo,
+        }
+    }
+}
+
+/// What the window needs to know about the app as a whole.
 #[derive(Debug, Clone, Serialize)]
 pub struct BootView {
     pub phase: Phase,
@@ -26,50 +60,85 @@ pub struct BootView {
     pub notices: Vec<String>,
     pub error: Option<ErrorView>,
     pub status: Option<Status>,
+    pub profile: Option<ProfileView>,
+    pub profiles: Vec<ProfileView>,
+    pub settings: Settings,
 }
 
-impl BootView {
-    pub fn starting() -> Self {
-        Self {
-            phase: Phase::Starting,
-            demo: false,
-            server: None,
-            notices: Vec::new(),
-            error: None,
-            status: None,
+/// The profile in use: its desk and the tasks that live as long as it does.
+pub struct Active {
+    pub profile: Profile,
+    pub desk: Arc<Desk>,
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
         }
     }
 }
 
 pub struct AppState {
     pub boot: watch::Sender<BootView>,
-    desk: RwLock<Option<Arc<Desk>>>,
-    /// The demo backend, kept alive for the life of the app.
-    pub sandbox: Mutex<Option<Running>>,
+    pub data_dir: OnceLock<PathBuf>,
+    pub secrets: OnceLock<Arc<dyn SecretStore>>,
+    pub active: Mutex<Option<Active>>,
+    /// The demo backend, started on first use and kept for the life of the app.
+    pub sandbox: tokio::sync::Mutex<Option<Running>>,
+    /// The background sync interval, watched by the active desk's loop.
+    pub interval: watch::Sender<Duration>,
+    /// Serialises profile switches and sign-ins.
+    pub switching: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
     pub fn new() -> Self {
         Self {
-            boot: watch::Sender::new(BootView::starting()),
-            desk: RwLock::new(None),
-            sandbox: Mutex::new(None),
+            boot: watch::Sender::new(BootView {
+                phase: Phase::Starting,
+                demo: false,
+                server: None,
+                notices: Vec::new(),
+                error: None,
+                status: None,
+                profile: None,
+                profiles: Vec::new(),
+                settings: Settings::default(),
+            }),
+            data_dir: OnceLock::new(),
+            secrets: OnceLock::new(),
+            active: Mutex::new(None),
+            sandbox: tokio::sync::Mutex::new(None),
+            interval: watch::Sender::new(Duration::from_secs(
+                Settings::default().sync_interval_secs,
+            )),
+            switching: tokio::sync::Mutex::new(()),
         }
     }
 
-    pub fn set_desk(&self, desk: Arc<Desk>) {
-        *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Some(desk);
+    pub fn config(&self) -> CommandResult<ConfigFiles> {
+        self.data_dir
+            .get()
+            .map(|d| ConfigFiles::new(d))
+            .ok_or_else(|| app_error("starting", "Account Desk is still starting."))
     }
 
     pub fn desk(&self) -> CommandResult<Arc<Desk>> {
-        self.desk
-            .read()
+        self.active
+            .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
-            .ok_or_else(|| app_error("starting", "Account Desk is still starting."))
+            .as_ref()
+            .map(|a| a.desk.clone())
+            .ok_or_else(|| app_error("not_signed_in", "Sign in first."))
     }
 
     pub fn update(&self, f: impl FnOnce(&mut BootView)) {
         self.boot.send_modify(f);
+    }
+
+    pub fn view(&self) -> BootView {
+        self.boot.borrow().clone()
     }
 }

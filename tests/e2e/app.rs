@@ -12,6 +12,10 @@ use tokio::sync::{Mutex, MutexGuard};
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 const WAIT: Duration = Duration::from_secs(30);
+/// WebDriver key codes.
+const CTRL: &str = "\u{E009}";
+const NULL: &str = "\u{E000}";
+const BACKSPACE: &str = "\u{E003}";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -51,13 +55,25 @@ pub struct App {
 impl App {
     /// Start the app with `args` plus a fresh `--data-dir`.
     pub async fn launch(args: &[&str]) -> App {
+        Self::launch_in(tempfile::tempdir().unwrap(), args).await
+    }
+
+    /// Quit and start again on the same data folder (a restart of the app).
+    pub async fn restart(self, args: &[&str]) -> App {
+        let mut this = self;
+        let _ = this.client.clone().close().await;
+        let data = std::mem::replace(&mut this._data, tempfile::tempdir().unwrap());
+        drop(this);
+        Self::launch_in(data, args).await
+    }
+
+    async fn launch_in(data: tempfile::TempDir, args: &[&str]) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
             "end-to-end tests open a real window and need a display: run them with \
              `bash scripts/desk.sh test`, which provides Xvfb, D-Bus and a keyring"
         );
         let turn = ONE_AT_A_TIME.lock().await;
-        let data = tempfile::tempdir().unwrap();
         let (port, native) = (free_port(), free_port());
         let driver = Command::new(tauri_driver())
             .args([
@@ -70,10 +86,16 @@ impl App {
             .stderr(Stdio::null())
             .spawn()
             .expect("tauri-driver must be installed (the test command installs it)");
+        // tauri-driver forwards to WebKitWebDriver, which starts a moment later: wait for both.
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < WAIT, "tauri-driver did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        for p in [port, native] {
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(
+                    started.elapsed() < WAIT,
+                    "tauri-driver or WebKitWebDriver did not start"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
         }
         let mut all_args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all_args.push("--data-dir".into());
@@ -110,6 +132,15 @@ impl App {
         match self.client.execute(script, vec![json!(css)]).await {
             Ok(Value::String(s)) => s,
             _ => String::new(),
+        }
+    }
+
+    /// The current value of an input or select.
+    pub async fn value(&self, css: &str) -> String {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.value : null;";
+        match self.client.execute(script, vec![json!(css)]).await {
+            Ok(Value::String(s)) => s,
+            other => panic!("no input {css}: {other:?}"),
         }
     }
 
@@ -153,9 +184,28 @@ impl App {
 
     pub async fn click(&self, css: &str) {
         let el = self.visible(css).await;
-        el.click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        // As a user would: bring it to the middle of the view, clear of the sticky tab bar
+        // and save bar.
+        let _ = self
+            .client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![json!(css)],
+            )
+            .await;
+        if let Err(e) = el.click().await {
+            self.screenshot("click-failed").await;
+            let at = self
+                .client
+                .execute(
+                    "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+                     const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
+                     return [r.x, r.y, r.width, r.height, window.innerWidth, window.innerHeight, top ? top.outerHTML.slice(0, 200) : null];",
+                    vec![json!(css)],
+                )
+                .await;
+            panic!("click {css}: {e:?} {at:?}");
+        }
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
@@ -163,6 +213,65 @@ impl App {
         el.send_keys(text)
             .await
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Replace what an input holds, the way a user does: select all, then type.
+    pub async fn replace_text(&self, css: &str, text: &str) {
+        // The screen may redraw (fresh data arriving) between finding and typing: try again.
+        for attempt in 0..3 {
+            self.click(css).await;
+            let el = self.visible(css).await;
+            let typed = async {
+                el.send_keys(&format!("{CTRL}a{NULL}")).await?;
+                el.send_keys(if text.is_empty() { BACKSPACE } else { text })
+                    .await
+            };
+            match typed.await {
+                Ok(()) => return,
+                Err(e) if attempt < 2 => eprintln!("retrying typing into {css}: {e}"),
+                Err(e) => panic!("type into {css}: {e}"),
+            }
+        }
+    }
+
+    /// Press Ctrl+S in the window.
+    pub async fn save_shortcut(&self) {
+        let body = self.client.find(Locator::Css("body")).await.unwrap();
+        body.send_keys(&format!("{CTRL}s{NULL}")).await.unwrap();
+    }
+
+    /// Choose an option of a select element by its value. (WebKitWebDriver cannot click an
+    /// <option>; the page gets the same `change` a user's pick fires.)
+    pub async fn select(&self, css: &str, value: &str) {
+        self.visible(css).await;
+        let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change', {bubbles: true}));";
+        self.client
+            .execute(script, vec![json!(css), json!(value)])
+            .await
+            .unwrap();
+    }
+
+    /// Sign in through the sign-in screen.
+    pub async fn sign_in(&self, account: &str, user: &str, password: &str, remember: bool) {
+        self.replace_text("#f-account", account).await;
+        self.replace_text("#f-username", user).await;
+        self.replace_text("#f-password", password).await;
+        if remember {
+            self.click("#signin-remember").await;
+        }
+        self.click("#signin-submit").await;
+    }
+
+    /// Whether an element exists and is displayed right now.
+    pub async fn shown(&self, css: &str) -> bool {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    pub async fn wait_shown(&self, css: &str) {
+        self.visible(css).await;
     }
 
     /// Click the tree row of the account named `name` (its parent must be expanded).
@@ -205,13 +314,44 @@ impl App {
         let _ = self.client.clone().close().await;
     }
 
-    /// Stop tauri-driver, WebKitWebDriver and the app: the whole process group.
+    /// Stop tauri-driver, WebKitWebDriver (its process group) and the app, which WebKitWebDriver
+    /// may start in a group of its own: found by its unique `--data-dir`.
     fn stop_driver(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
             .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        kill_app(self._data.path());
+    }
+}
+
+/// Kill every app process using `data_dir`, and wait until they are gone.
+pub fn kill_app(data_dir: &std::path::Path) {
+    let needle = data_dir.display().to_string();
+    let pids = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let pid = e.file_name().to_string_lossy().to_string();
+                let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+                let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+                (pid.chars().all(|c| c.is_ascii_digit())
+                    && cmd.contains("account-desk")
+                    && cmd.contains(&needle))
+                .then_some(pid)
+            })
+            .collect()
+    };
+    for pid in pids() {
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    }
+    let started = Instant::now();
+    while !pids().is_empty() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -8,7 +8,7 @@ async fn the_seeded_account_info_appears() {
     app.wait_text("#account-name", "Demo Reseller").await;
     assert_eq!(app.text("#demo-badge").await, "Demo");
     assert_eq!(
-        app.text("[data-field=realm] .value").await,
+        app.text("#realm-value").await,
         "demo-reseller.sip.deskdemo.net"
     );
     assert_eq!(app.text("#account-id").await.len(), 32);
@@ -17,15 +17,19 @@ async fn the_seeded_account_info_appears() {
         tz.contains("America/Chicago") && tz.contains("local time"),
         "{tz}"
     );
-    let contact = app.text("[data-field='contact.technical'] .value").await;
+    let phone = app.text("#hint-contact-technical-number").await;
     assert!(
-        contact.contains("(312) 555-0142"),
-        "US number shown nationally (US is an exception): {contact}"
+        phone.contains("(312) 555-0142"),
+        "US number shown nationally (US is an exception): {phone}"
+    );
+    assert_eq!(
+        app.value("#f-caller-id-options-outbound-privacy").await,
+        "none"
     );
     assert!(app
-        .text("[data-field='caller_id_options.outbound_privacy'] .value")
+        .text("#format-preview")
         .await
-        .contains("Hide nothing"));
+        .contains("+44 20 7946 0958"));
     app.screenshot("account-info").await;
 
     app.click("#tab-trunks").await;
@@ -34,7 +38,7 @@ async fn the_seeded_account_info_appears() {
         "Up to 30 inbound or 30 outbound calls at once, 40 in total.",
     )
     .await;
-    assert_eq!(app.text("[data-field=twoway_trunks] .count").await, "20");
+    assert_eq!(app.value("#f-twoway-trunks").await, "20");
     app.close().await;
 }
 
@@ -47,10 +51,10 @@ async fn switching_accounts_changes_what_is_shown() {
     app.wait_text("#account-name", "Maison Laurent Avocats")
         .await;
     assert_eq!(
-        app.text("[data-field=realm] .value").await,
+        app.text("#realm-value").await,
         "maison-laurent.sip.deskdemo.net"
     );
-    let contact = app.text("[data-field='contact.technical'] .value").await;
+    let contact = app.text("#hint-contact-technical-number").await;
     assert!(
         contact.contains("01 42 68 53 00"),
         "French number in the account's national format: {contact}"
@@ -72,7 +76,7 @@ async fn switching_accounts_changes_what_is_shown() {
     app.open_in_tree("Legacy Imports Ltd").await;
     app.wait_text("#account-name", "Legacy Imports Ltd").await;
     assert_eq!(
-        app.text("[data-field=realm] .value").await,
+        app.text("#realm-value").await,
         "Legacy_Imports.SIP.deskdemo.net"
     );
     assert!(app

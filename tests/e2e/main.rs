@@ -2,5 +2,7 @@
 //! WebDriver (tauri-driver + WebKitWebDriver) the way a user drives it.
 
 mod app;
+mod backend;
 mod demo;
+mod editing;
 mod xss;

@@ -34,9 +34,9 @@ async fn a_hostile_account_name_is_shown_as_plain_text() {
         .unwrap();
 
     let app = App::launch(&["--backend", &sbx.base_url]).await;
-    app.type_into("#signin-account", DEMO_ACCOUNT_NAME).await;
-    app.type_into("#signin-username", "admin").await;
-    app.type_into("#signin-password", "demo").await;
+    app.type_into("#f-account", DEMO_ACCOUNT_NAME).await;
+    app.type_into("#f-username", "admin").await;
+    app.type_into("#f-password", "demo").await;
     app.click("#signin-submit").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
 

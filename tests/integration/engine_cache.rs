@@ -1,17 +1,10 @@
 //! The engine over the sandbox and a sled cache on a temp dir: the tree, the views, and
 //! offline review from the cache after the server goes away.
 
-use crate::support::{client, demo_login, id, sandbox};
+use crate::support::{demo_login, desk, id, sandbox};
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
-use desk_engine::Desk;
-use desk_store::{Cache, MemoryStore, SecretStore};
+use desk_store::{MemoryStore, SecretStore};
 use std::sync::Arc;
-
-fn desk(url: &str, dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Desk {
-    let opened = Cache::open(dir).unwrap();
-    assert!(opened.notice.is_none());
-    Desk::new(client(url), opened.cache, secrets, "test")
-}
 
 #[tokio::test]
 async fn tree_views_and_offline_review_from_the_cache() {
@@ -21,12 +14,12 @@ async fn tree_views_and_offline_review_from_the_cache() {
     let url = sbx.running.base_url.clone();
     {
         let d = desk(&url, data.path(), secrets.clone());
-        d.sign_in(demo_login()).await.unwrap();
+        d.sign_in(demo_login(), true).await.unwrap();
         assert!(
             secrets.get("test/token").unwrap().is_some(),
             "token kept in the secret store"
         );
-        let status = d.sync_tree(|_| {}).await.unwrap();
+        let status = d.sync_tree().await.unwrap();
         assert_eq!(status.account_count, 29);
         assert_eq!(status.root_name.as_deref(), Some(DEMO_ACCOUNT_NAME));
         assert!(status.online);
@@ -142,8 +135,8 @@ async fn stored_values_that_break_the_rules_are_shown_flagged() {
         data.path(),
         Arc::new(MemoryStore::default()),
     );
-    d.sign_in(demo_login()).await.unwrap();
-    d.sync_tree(|_| {}).await.unwrap();
+    d.sign_in(demo_login(), true).await.unwrap();
+    d.sync_tree().await.unwrap();
     let v = d.account(id("Legacy Imports Ltd").as_str()).await.unwrap();
     assert_eq!(
         v.realm.value.as_deref(),
@@ -179,8 +172,8 @@ async fn every_number_follows_the_viewed_accounts_rule() {
         data.path(),
         Arc::new(MemoryStore::default()),
     );
-    d.sign_in(demo_login()).await.unwrap();
-    d.sync_tree(|_| {}).await.unwrap();
+    d.sign_in(demo_login(), true).await.unwrap();
+    d.sync_tree().await.unwrap();
     let shown =
         |v: &desk_engine::AccountView| v.technical_contact.number.as_ref().unwrap().display.clone();
     let reseller = d.account(id(DEMO_ACCOUNT_NAME).as_str()).await.unwrap();

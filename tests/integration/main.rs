@@ -3,6 +3,7 @@
 
 mod client_sandbox;
 mod client_transport;
+mod edits;
 mod engine_cache;
 mod kazoo_reference;
 mod keyring_store;

@@ -16,7 +16,15 @@ pub fn reference_dir() -> PathBuf {
 
 pub struct Sandbox {
     pub running: Running,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    ttl: Duration,
+}
+
+/// A stopped sandbox that can come back on the same address with the same data.
+pub struct Stopped {
+    addr: std::net::SocketAddr,
+    dir: tempfile::TempDir,
+    ttl: Duration,
 }
 
 pub async fn sandbox(seed: Seed, ttl_secs: u64) -> Sandbox {
@@ -24,7 +32,44 @@ pub async fn sandbox(seed: Seed, ttl_secs: u64) -> Sandbox {
     let mut cfg = Config::new(dir.path(), seed);
     cfg.token_ttl = Duration::from_secs(ttl_secs);
     let running = crossbar_sandbox::start(cfg).await.unwrap();
-    Sandbox { running, _dir: dir }
+    Sandbox {
+        running,
+        dir,
+        ttl: Duration::from_secs(ttl_secs),
+    }
+}
+
+impl Sandbox {
+    pub async fn stop(self) -> Stopped {
+        let addr = self.running.addr;
+        self.running.stop().await;
+        Stopped {
+            addr,
+            dir: self.dir,
+            ttl: self.ttl,
+        }
+    }
+}
+
+impl Stopped {
+    pub async fn start(self) -> Sandbox {
+        let mut cfg = Config::new(self.dir.path(), Seed::Empty);
+        cfg.listen = self.addr;
+        cfg.token_ttl = self.ttl;
+        let running = crossbar_sandbox::start(cfg).await.unwrap();
+        Sandbox {
+            running,
+            dir: self.dir,
+            ttl: self.ttl,
+        }
+    }
+}
+
+/// A second client, signed in as the reseller: someone else changing things on the server.
+pub async fn someone_else(url: &str) -> Client {
+    let c = client(url);
+    c.sign_in(demo_login()).await.unwrap();
+    c
 }
 
 pub fn client(url: &str) -> Client {
@@ -49,4 +94,15 @@ pub fn demo_login() -> Credentials {
 
 pub fn id(name: &str) -> desk_core::AccountId {
     desk_core::AccountId::parse(&crossbar_sandbox::seed::account_id(name)).unwrap()
+}
+
+/// A desk over a fresh or existing cache folder, with the given secret store.
+pub fn desk(
+    url: &str,
+    dir: &std::path::Path,
+    secrets: std::sync::Arc<dyn desk_store::SecretStore>,
+) -> desk_engine::Desk {
+    let opened = desk_store::Cache::open(dir).unwrap();
+    assert!(opened.notice.is_none());
+    desk_engine::Desk::new(client(url), opened.cache, secrets, "test")
 }

@@ -96,10 +96,26 @@ export function createSwitcher({ onSelect, onError }) {
     }
   }
 
-  function choose(id) {
+  async function choose(id) {
+    if (!(await onSelect(id))) return;
     selectedId = id;
     markSelected();
-    onSelect(id);
+    loadShortcuts();
+  }
+
+  /** Pinned and recently opened accounts, above the tree. */
+  async function loadShortcuts() {
+    let sc;
+    try { sc = await call('shortcuts'); } catch { return; }
+    const item = (n) => h('li', {}, h('button', {
+      type: 'button', class: 'shortcut', dataset: { id: n.id }, title: n.realm,
+      'aria-current': n.id === selectedId ? 'true' : null, onclick: () => choose(n.id),
+    }, h('span', { class: 'node-name', text: n.name })));
+    for (const [key, list] of [['pinned', sc.pinned], ['recent', sc.recent.filter((r) => !sc.pinned.some((p) => p.id === r.id)).slice(0, 5)]]) {
+      $(`${key}-section`).hidden = list.length === 0;
+      replace($(`${key}-list`), list.map(item));
+    }
+    return sc;
   }
 
   async function load(status) {
@@ -193,5 +209,5 @@ export function createSwitcher({ onSelect, onError }) {
   });
   if (/Mac/.test(navigator.platform)) document.querySelector('.search-key').textContent = '⌘K';
 
-  return { load, choose, get selected() { return selectedId; } };
+  return { load, loadShortcuts, choose, get selected() { return selectedId; } };
 }

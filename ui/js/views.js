@@ -8,7 +8,7 @@ export function row(field, label, help, value, ...notes) {
   const id = `label-${field.replace(/\W/g, '-')}`;
   return h('div', { class: 'row', dataset: { field }, role: 'group', 'aria-labelledby': id },
     h('div', { class: 'row-label' },
-      h('div', { class: 'label', id, text: label }),
+      h('div', { class: 'label', id }, label),
       help ? h('p', { class: 'help', text: help }) : null),
     h('div', { class: 'row-value' }, h('div', { class: 'value' }, value), notes));
 }
@@ -18,16 +18,8 @@ export function problem(text) {
   return text ? h('p', { class: 'note note-problem', role: 'note', text: `Stored value needs attention: ${text}` }) : null;
 }
 
-export function warning(text) {
-  return text ? h('p', { class: 'note note-warning', role: 'note', text }) : null;
-}
-
-export function missing(text = 'Not set') {
+function missing(text = 'Not set') {
   return h('span', { class: 'muted', text });
-}
-
-export function text(value, fallback) {
-  return value === null || value === undefined || value === '' ? missing(fallback) : h('span', { text: value });
 }
 
 /** A phone number in the account's format, E.164 in the tooltip. */

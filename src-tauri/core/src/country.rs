@@ -1,4 +1,4 @@
-use crate::zone_countries::ZONE_COUNTRIES;
+use crate::zone_countries::{COUNTRY_NAMES, ZONE_COUNTRIES};
 use crate::FieldError;
 use chrono_tz::Tz;
 use std::fmt;
@@ -36,6 +36,24 @@ impl CountryCode {
         phonenumber::country::Id::from_str(self.as_str()).ok()
     }
 
+    /// The English short name ("France"), or the code when the tz database has none.
+    pub fn name(&self) -> &'static str {
+        COUNTRY_NAMES
+            .binary_search_by(|(code, _)| (*code).cmp(self.as_str()))
+            .map(|i| COUNTRY_NAMES[i].1)
+            .unwrap_or("")
+    }
+
+    /// Every country with a telephone numbering plan, sorted by name: the exception picker.
+    pub fn all() -> Vec<CountryCode> {
+        let mut all: Vec<CountryCode> = COUNTRY_NAMES
+            .iter()
+            .filter_map(|(code, _)| CountryCode::parse("country", code).ok())
+            .collect();
+        all.sort_by_key(|c| c.name());
+        all
+    }
+
     /// The country a canonical IANA zone lies in (`Europe/Paris` → FR), if it has one.
     pub fn of_zone(tz: Tz) -> Option<Self> {
         let i = ZONE_COUNTRIES
@@ -63,6 +81,15 @@ mod tests {
             .unwrap_err()
             .message
             .contains("QQ"));
+    }
+
+    #[test]
+    fn names_and_lists_countries() {
+        assert_eq!(CountryCode::parse("c", "DE").unwrap().name(), "Germany");
+        let all = CountryCode::all();
+        assert!(all.len() > 200);
+        assert!(all.windows(2).all(|w| w[0].name() <= w[1].name()));
+        assert!(all.iter().all(|c| !c.name().is_empty()));
     }
 
     #[test]

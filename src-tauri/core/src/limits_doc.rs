@@ -20,6 +20,10 @@ impl LimitsDoc {
         }
     }
 
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+
     pub fn to_value(&self) -> Value {
         Value::Object(self.map.clone())
     }

@@ -16,6 +16,28 @@ pub struct AccountSummary {
     pub tree: Vec<AccountId>,
 }
 
+/// A user of an account (`/users/{id}`): who signed in, and whether they are an admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// `admin` or `user`.
+    pub priv_level: String,
+}
+
+impl User {
+    /// "Dana Whitfield (admin)", or the user name alone.
+    pub fn display_name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        match full.trim() {
+            "" => self.username.clone(),
+            name => format!("{name} ({})", self.username),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -120,6 +142,31 @@ impl Client {
             )
             .await?,
         )
+    }
+
+    /// One user of an account; `user_id` must be a Kazoo document id (32 hex characters).
+    pub async fn get_user(&self, account: &AccountId, user_id: &str) -> Result<User, ApiError> {
+        let user_id = AccountId::parse(user_id).map_err(|e| ApiError::Decode {
+            detail: format!("the server named an invalid user id: {}", e.message),
+            meta: ErrorMeta::default(),
+        })?;
+        let reply = self
+            .call(
+                Method::GET,
+                &format!("accounts/{account}/users/{user_id}"),
+                &[],
+                None,
+            )
+            .await?;
+        let d = reply.data();
+        let text = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+        Ok(User {
+            id: user_id.to_string(),
+            username: text("username"),
+            first_name: text("first_name"),
+            last_name: text("last_name"),
+            priv_level: text("priv_level"),
+        })
     }
 
     pub async fn api_key(&self, id: &AccountId) -> Result<Secret, ApiError> {

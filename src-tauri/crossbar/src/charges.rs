@@ -3,10 +3,10 @@
 //! category → item → details with a top-level `activation_charges`. Both are read.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ChargeItem {
     pub category: String,
     pub item: String,
@@ -16,7 +16,7 @@ pub struct ChargeItem {
     pub total: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Charges {
     pub items: Vec<ChargeItem>,
     pub activation: Decimal,

@@ -13,7 +13,7 @@ mod client;
 mod decode;
 mod error;
 
-pub use accounts::{AccountSummary, Page};
+pub use accounts::{AccountSummary, Page, User};
 pub use auth::{AccountRef, Credentials, Session};
 pub use base_url::BaseUrl;
 pub use charges::{decimal, ChargeItem, Charges};

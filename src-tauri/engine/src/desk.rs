@@ -1,15 +1,16 @@
-//! [`Desk`]: one signed-in platform, its cache and its secrets.
+//! [`Desk`]: one signed-in platform, its cache, its secrets and its outbox.
 
 use crate::index::{AccountIndex, NodeView, SearchHit};
 use crate::views::{self, AccountInputs, AccountView, Freshness, TrunksView};
 use crate::EngineError;
 use chrono::{DateTime, Utc};
 use crossbar::{ApiError, Client, Credentials, Fetched};
-use desk_core::{AccountDoc, AccountId, LimitsDoc, Stored, Timezone};
-use desk_store::{Cache, CachedNode, Entry, SecretStore};
+use desk_core::{AccountDoc, AccountId, LimitsDoc, Secret, Stored, Timezone};
+use desk_store::{Cache, CachedNode, DocKind, EditState, Entry, SecretStore};
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::{watch, Notify};
 
 /// Page size for `/descendants`: few round trips at reseller scale, small answers.
 const TREE_PAGE: usize = 500;
@@ -18,6 +19,8 @@ const SEARCH_LIMIT: usize = 50;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Status {
     pub signed_in: bool,
+    /// The session expired and could not be renewed: ask the user to sign in again.
+    pub needs_sign_in: bool,
     pub online: bool,
     /// Last successful contact with the server.
     pub as_of: Option<DateTime<Utc>>,
@@ -26,6 +29,13 @@ pub struct Status {
     pub account_count: usize,
     /// False when secrets are kept in memory only (no OS keyring).
     pub secrets_persistent: bool,
+    /// Pending edits by state.
+    pub pending: usize,
+    pub conflicts: usize,
+    pub needs_consent: usize,
+    pub failed: usize,
+    /// Set while a sync runs: how many accounts of the tree have arrived.
+    pub syncing: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -37,22 +47,37 @@ pub struct SignInInfo {
 #[derive(Default)]
 struct Link {
     online: bool,
+    needs_sign_in: bool,
     last_contact: Option<DateTime<Utc>>,
+    syncing: Option<usize>,
 }
 
 pub struct Desk {
-    client: Client,
-    cache: Cache,
+    pub(crate) client: Client,
+    pub(crate) cache: Cache,
     secrets: Arc<dyn SecretStore>,
     /// Prefix of this profile's keyring entries.
-    profile: String,
+    key: String,
+    /// Who the change log names.
+    user: RwLock<String>,
+    /// The token last written to the keyring (remembered sessions only), so a renewed token
+    /// replaces it there.
+    remembered: Mutex<Option<Secret>>,
     index: RwLock<Option<Arc<AccountIndex>>>,
     link: RwLock<Link>,
+    /// Serialises read-modify-write of outbox entries.
+    pub(crate) outbox_lock: Mutex<()>,
+    /// One push at a time.
+    pub(crate) push_lock: tokio::sync::Mutex<()>,
+    /// Wakes the background sync (after a save, on "Sync now").
+    pub(crate) kick: Notify,
+    /// Bumped whenever something the window shows has changed.
+    changed: watch::Sender<u64>,
 }
 
 impl Desk {
     /// A desk over an opened cache; the cached tree (if any) is available at once.
-    pub fn new(client: Client, cache: Cache, secrets: Arc<dyn SecretStore>, profile: &str) -> Self {
+    pub fn new(client: Client, cache: Cache, secrets: Arc<dyn SecretStore>, key: &str) -> Self {
         let cached = cache.tree().unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cached account tree unreadable; it will be refetched");
             None
@@ -63,69 +88,184 @@ impl Desk {
             client,
             cache,
             secrets,
-            profile: profile.to_owned(),
+            key: key.to_owned(),
+            user: RwLock::new(String::new()),
+            remembered: Mutex::new(None),
             index: RwLock::new(index),
             link: RwLock::new(Link {
-                online: false,
                 last_contact: as_of,
+                ..Link::default()
             }),
+            outbox_lock: Mutex::new(()),
+            push_lock: tokio::sync::Mutex::new(()),
+            kick: Notify::new(),
+            changed: watch::Sender::new(0),
         }
     }
 
-    fn token_key(&self) -> String {
-        format!("{}/token", self.profile)
+    /// Changes the window should redraw for (status, pending edits, fresh data).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
     }
 
-    fn index(&self) -> Option<Arc<AccountIndex>> {
+    pub(crate) fn notify(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    fn token_key(&self) -> String {
+        token_key(&self.key)
+    }
+
+    fn api_key_key(&self) -> String {
+        api_key_key(&self.key)
+    }
+
+    pub(crate) fn user(&self) -> String {
+        self.user.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_user(&self, who: &str) {
+        *self.user.write().unwrap_or_else(|p| p.into_inner()) = who.to_owned();
+    }
+
+    pub(crate) fn index(&self) -> Option<Arc<AccountIndex>> {
         self.index.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Record the outcome of a server call for the online indicator.
-    fn observe<T>(&self, r: Result<T, ApiError>) -> Result<T, ApiError> {
+    /// Record the outcome of a server call for the online and sign-in indicators.
+    pub(crate) fn observe<T>(&self, r: Result<T, ApiError>) -> Result<T, ApiError> {
         let mut link = self.link.write().unwrap_or_else(|p| p.into_inner());
+        let before = (link.online, link.needs_sign_in);
         match &r {
             Ok(_) => {
                 link.online = true;
+                link.needs_sign_in = false;
                 link.last_contact = Some(Utc::now());
             }
             Err(e) if e.is_unreachable() => link.online = false,
+            Err(ApiError::SessionExpired { .. }) => {
+                link.online = true;
+                link.needs_sign_in = true;
+            }
             Err(_) => {}
+        }
+        let after = (link.online, link.needs_sign_in);
+        drop(link);
+        if before != after {
+            self.notify();
+        }
+        if r.is_ok() {
+            self.keep_renewed_token();
         }
         r
     }
 
-    pub async fn sign_in(&self, credentials: Credentials) -> Result<SignInInfo, EngineError> {
+    /// The client renews an expired session by itself; a remembered session must remember the
+    /// new token, not the dead one.
+    fn keep_renewed_token(&self) {
+        let mut remembered = self.remembered.lock().unwrap_or_else(|p| p.into_inner());
+        let (Some(old), Some(session)) = (remembered.as_ref(), self.client.session()) else {
+            return;
+        };
+        if *old != session.token {
+            match self.secrets.set(&self.token_key(), &session.token) {
+                Ok(()) => *remembered = Some(session.token),
+                Err(e) => tracing::warn!(error = %e, "could not remember the renewed session"),
+            }
+        }
+    }
+
+    pub(crate) fn set_syncing(&self, progress: Option<usize>) {
+        self.link.write().unwrap_or_else(|p| p.into_inner()).syncing = progress;
+        self.notify();
+    }
+
+    /// Sign in. With `remember`, the session survives restarts: an API key is kept in the
+    /// keyring (it renews the session silently), a password sign-in keeps only its token.
+    /// Users who are not admins are refused before any account data is read.
+    pub async fn sign_in(
+        &self,
+        credentials: Credentials,
+        remember: bool,
+    ) -> Result<SignInInfo, EngineError> {
+        let api_key = match &credentials {
+            Credentials::ApiKey(k) => Some(k.clone()),
+            Credentials::Password { .. } => None,
+        };
         let session = self.observe(self.client.sign_in(credentials).await)?;
-        self.secrets.set(&self.token_key(), &session.token)?;
+        if let Some(owner) = &session.owner_id {
+            let user = self.observe(self.client.get_user(&session.account_id, owner).await)?;
+            if user.priv_level != "admin" {
+                self.client.sign_out();
+                return Err(EngineError::NotAdmin);
+            }
+            self.set_user(&user.display_name());
+        } else {
+            self.set_user("API key");
+        }
+        self.secrets.delete(&self.token_key())?;
+        self.secrets.delete(&self.api_key_key())?;
+        if remember {
+            self.secrets.set(&self.token_key(), &session.token)?;
+            if let Some(k) = api_key {
+                self.secrets.set(&self.api_key_key(), &k)?;
+            }
+        }
+        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) =
+            remember.then(|| session.token.clone());
+        self.notify();
+        self.kick.notify_one();
         Ok(SignInInfo {
             account_id: session.account_id.to_string(),
             account_name: session.account_name,
         })
     }
 
-    /// Continue with the token saved at the last sign-in, if there is one and a cached tree
-    /// says whose it is; `credentials` renew it if it has expired.
+    /// Continue with the session remembered at the last sign-in, if any (and a cached tree
+    /// says whose it is). `credentials` (demo mode) or a remembered API key renew it when it
+    /// has expired.
     pub fn resume(&self, credentials: Option<Credentials>) -> Result<bool, EngineError> {
         let (Some(token), Some(index)) = (self.secrets.get(&self.token_key())?, self.index())
         else {
             return Ok(false);
         };
         let root = AccountId::parse(index.root_id())?;
-        self.client.resume(token, root, credentials);
+        let renew = match credentials {
+            Some(c) => Some(c),
+            None => self
+                .secrets
+                .get(&self.api_key_key())?
+                .map(Credentials::ApiKey),
+        };
+        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+        self.client.resume(token, root, renew);
         Ok(true)
     }
 
+    /// Sign out: forget the session and this profile's secrets. The cache stays for offline
+    /// review; pending edits stay in the outbox.
     pub fn sign_out(&self) -> Result<(), EngineError> {
         self.client.sign_out();
-        self.secrets.delete(&self.token_key())?;
+        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        forget_secrets(self.secrets.as_ref(), &self.key)?;
+        self.notify();
         Ok(())
+    }
+
+    /// Whether a remembered secret exists for this profile (for the sign-in screen).
+    pub fn remembers(&self) -> Result<bool, EngineError> {
+        Ok(self.secrets.get(&self.token_key())?.is_some()
+            || self.secrets.get(&self.api_key_key())?.is_some())
     }
 
     pub fn status(&self) -> Status {
         let index = self.index();
         let link = self.link.read().unwrap_or_else(|p| p.into_inner());
+        let pending = self.cache.all_pending().unwrap_or_default();
+        let count = |f: fn(&EditState) -> bool| pending.iter().filter(|e| f(&e.state)).count();
         Status {
             signed_in: self.client.session().is_some(),
+            needs_sign_in: link.needs_sign_in,
             online: link.online,
             as_of: link.last_contact,
             root_id: index.as_ref().map(|i| i.root_id().to_owned()),
@@ -135,19 +275,36 @@ impl Desk {
                 .map(|n| n.name),
             account_count: index.as_ref().map_or(0, |i| i.len()),
             secrets_persistent: self.secrets.persistent(),
+            pending: pending.len(),
+            conflicts: count(|s| matches!(s, EditState::Conflict { .. })),
+            needs_consent: count(|s| matches!(s, EditState::NeedsConsent { .. })),
+            failed: count(|s| matches!(s, EditState::Failed { .. })),
+            syncing: link.syncing,
         }
     }
 
     /// Pull the signed-in account and every descendant into the cache and the switcher.
-    pub async fn sync_tree(&self, progress: impl FnMut(usize)) -> Result<Status, EngineError> {
+    pub async fn sync_tree(&self) -> Result<Status, EngineError> {
+        let result = self.pull_tree().await;
+        self.set_syncing(None);
+        result?;
+        Ok(self.status())
+    }
+
+    async fn pull_tree(&self) -> Result<(), EngineError> {
         let root = self
             .client
             .session()
             .ok_or(EngineError::NotSignedIn)?
             .account_id;
+        self.set_syncing(Some(0));
         let root_doc = self.observe(self.client.get_account(&root).await)?;
         self.store_account(&root, &root_doc)?;
-        let rows = self.observe(self.client.descendants(&root, TREE_PAGE, progress).await)?;
+        let rows = self.observe(
+            self.client
+                .descendants(&root, TREE_PAGE, |n| self.set_syncing(Some(n)))
+                .await,
+        )?;
         let text =
             |d: &AccountDoc, k: &str| d.as_map().get(k).and_then(Value::as_str).map(str::to_owned);
         let mut nodes = Vec::with_capacity(rows.len() + 1);
@@ -163,12 +320,11 @@ impl Desk {
             realm: r.realm,
             parent: r.tree.last().map(ToString::to_string),
         }));
-        let now = Utc::now();
-        self.cache.replace_tree(root.as_str(), &nodes, now)?;
+        self.cache.replace_tree(root.as_str(), &nodes, Utc::now())?;
         self.cache.flush().await?;
         *self.index.write().unwrap_or_else(|p| p.into_inner()) =
             AccountIndex::build(root.as_str(), &nodes).map(Arc::new);
-        Ok(self.status())
+        Ok(())
     }
 
     pub fn children(&self, parent: Option<&str>) -> Result<Vec<NodeView>, EngineError> {
@@ -185,7 +341,7 @@ impl Desk {
     }
 
     /// An ID the UI asked for: well-formed and in the signed-in tree.
-    fn known(&self, id: &str) -> Result<AccountId, EngineError> {
+    pub(crate) fn known(&self, id: &str) -> Result<AccountId, EngineError> {
         let id = AccountId::parse(id)?;
         match self.index() {
             Some(ix) if !ix.contains(id.as_str()) => {
@@ -195,13 +351,38 @@ impl Desk {
         }
     }
 
-    fn store_account(&self, id: &AccountId, f: &Fetched<AccountDoc>) -> Result<(), EngineError> {
+    /// The name the switcher knows for an account.
+    pub(crate) fn account_name(&self, id: &str) -> String {
+        self.index()
+            .and_then(|i| i.node(id))
+            .map(|n| n.name)
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    pub(crate) fn store_account(
+        &self,
+        id: &AccountId,
+        f: &Fetched<AccountDoc>,
+    ) -> Result<(), EngineError> {
         let entry = Entry {
             revision: f.revision.clone(),
             fetched_at: Utc::now(),
             value: f.value.to_value(),
         };
         Ok(self.cache.put_account(id.as_str(), &entry)?)
+    }
+
+    pub(crate) fn store_limits(
+        &self,
+        id: &AccountId,
+        f: &Fetched<LimitsDoc>,
+    ) -> Result<(), EngineError> {
+        let entry = Entry {
+            revision: f.revision.clone(),
+            fetched_at: Utc::now(),
+            value: f.value.to_value(),
+        };
+        Ok(self.cache.put_limits(id.as_str(), &entry)?)
     }
 
     fn inherited_zone(&self, id: &str) -> Option<chrono_tz::Tz> {
@@ -222,15 +403,12 @@ impl Desk {
         entry: Entry<Value>,
         from_cache: bool,
     ) -> Result<AccountView, EngineError> {
-        let doc = AccountDoc::from_value(entry.value).map_err(|e| {
-            EngineError::Api(ApiError::Decode {
-                detail: e.to_string(),
-                meta: Default::default(),
-            })
-        })?;
+        let server = AccountDoc::from_value(entry.value).map_err(decode)?;
+        let pending = self.cache.pending(id, DocKind::Account)?;
         Ok(views::account_view(AccountInputs {
             id,
-            doc: &doc,
+            server: &server,
+            pending: pending.as_ref(),
             breadcrumb: self.index().map(|i| i.breadcrumb(id)).unwrap_or_default(),
             freshness: Freshness {
                 fetched_at: entry.fetched_at,
@@ -252,9 +430,10 @@ impl Desk {
     }
 
     /// The Account Info view fresh from the server, falling back to the cache when the server
-    /// cannot be reached.
+    /// cannot be reached or the session needs a new sign-in.
     pub async fn account(&self, id: &str) -> Result<AccountView, EngineError> {
         let id = self.known(id)?;
+        self.touch_recent(id.as_str())?;
         match self.observe(self.client.get_account(&id).await) {
             Ok(f) => {
                 self.store_account(&id, &f)?;
@@ -264,60 +443,104 @@ impl Desk {
                     .ok_or(EngineError::NotCached)?;
                 self.view_from_entry(id.as_str(), entry, false)
             }
-            Err(e) if e.is_unreachable() => self
+            Err(e) if falls_back(&e) => self
                 .cached_account(id.as_str())?
-                .ok_or(EngineError::NotCached),
+                .ok_or_else(|| not_cached(e)),
             Err(e) => Err(e.into()),
         }
     }
 
-    pub fn cached_trunks(&self, id: &str) -> Result<Option<TrunksView>, EngineError> {
-        let id = self.known(id)?;
-        let Some(entry) = self.cache.limits(id.as_str())? else {
-            return Ok(None);
-        };
-        let doc = LimitsDoc::from_value(entry.value).map_err(|e| {
-            EngineError::Api(ApiError::Decode {
-                detail: e.to_string(),
-                meta: Default::default(),
-            })
-        })?;
-        Ok(Some(views::trunks_view(
-            &doc,
+    fn trunks_from_entry(
+        &self,
+        id: &str,
+        entry: Entry<Value>,
+        from_cache: bool,
+    ) -> Result<TrunksView, EngineError> {
+        let server = LimitsDoc::from_value(entry.value).map_err(decode)?;
+        let pending = self.cache.pending(id, DocKind::Limits)?;
+        let read_only = self.limits_read_only(id)?;
+        Ok(views::trunks_view(
+            &server,
+            pending.as_ref(),
+            read_only,
             Freshness {
                 fetched_at: entry.fetched_at,
                 revision: entry.revision,
-                from_cache: true,
+                from_cache,
             },
-        )))
+        ))
+    }
+
+    pub fn cached_trunks(&self, id: &str) -> Result<Option<TrunksView>, EngineError> {
+        let id = self.known(id)?;
+        match self.cache.limits(id.as_str())? {
+            Some(e) => self.trunks_from_entry(id.as_str(), e, true).map(Some),
+            None => Ok(None),
+        }
     }
 
     pub async fn trunks(&self, id: &str) -> Result<TrunksView, EngineError> {
         let id = self.known(id)?;
         match self.observe(self.client.get_limits(&id).await) {
             Ok(f) => {
-                let fetched_at = Utc::now();
-                self.cache.put_limits(
-                    id.as_str(),
-                    &Entry {
-                        revision: f.revision.clone(),
-                        fetched_at,
-                        value: f.value.to_value(),
-                    },
-                )?;
-                Ok(views::trunks_view(
-                    &f.value,
-                    Freshness {
-                        fetched_at,
-                        revision: f.revision,
-                        from_cache: false,
-                    },
-                ))
+                self.store_limits(&id, &f)?;
+                let entry = self
+                    .cache
+                    .limits(id.as_str())?
+                    .ok_or(EngineError::NotCached)?;
+                self.trunks_from_entry(id.as_str(), entry, false)
             }
-            Err(e) if e.is_unreachable() => self
+            Err(e) if falls_back(&e) => self
                 .cached_trunks(id.as_str())?
-                .ok_or(EngineError::NotCached),
+                .ok_or_else(|| not_cached(e)),
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Remembered after a 403 on limits: only the reseller may change this account's trunks.
+    pub(crate) fn limits_read_only(&self, id: &str) -> Result<bool, EngineError> {
+        Ok(self.cache.pref::<bool>(&format!("limits_read_only:{id}"))? == Some(true))
+    }
+
+    pub(crate) fn set_limits_read_only(&self, id: &str) -> Result<(), EngineError> {
+        Ok(self
+            .cache
+            .set_pref(&format!("limits_read_only:{id}"), &true)?)
+    }
+}
+
+fn token_key(key: &str) -> String {
+    format!("{key}/token")
+}
+
+fn api_key_key(key: &str) -> String {
+    format!("{key}/api_key")
+}
+
+/// Remove every secret kept for a profile key (signing out, forgetting a platform).
+pub fn forget_secrets(secrets: &dyn SecretStore, key: &str) -> Result<(), EngineError> {
+    secrets.delete(&token_key(key))?;
+    secrets.delete(&api_key_key(key))?;
+    Ok(())
+}
+
+/// Nothing cached to fall back on: say so when offline, else pass the error on.
+fn not_cached(e: ApiError) -> EngineError {
+    if e.is_unreachable() {
+        EngineError::NotCached
+    } else {
+        e.into()
+    }
+}
+
+/// Errors after which a view falls back to the cached copy.
+fn falls_back(e: &ApiError) -> bool {
+    e.is_unreachable() || matches!(e, ApiError::SessionExpired { .. })
+}
+
+pub(crate) fn decode(e: desk_core::DocError) -> EngineError {
+    EngineError::Api(ApiError::Decode {
+        detail: e.to_string(),
+        meta: Default::default(),
+    })
 }

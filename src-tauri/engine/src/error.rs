@@ -11,14 +11,42 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Secret(#[from] SecretError),
-    #[error(transparent)]
-    Invalid(#[from] FieldError),
+    #[error("{}", input_sentence(.0))]
+    InvalidInput(Vec<FieldError>),
     #[error("You are offline and this account has not been opened on this computer before.")]
     NotCached,
     #[error("Sign in first.")]
     NotSignedIn,
     #[error("No account with ID {0} is in your account tree.")]
     UnknownAccount(String),
+    #[error(
+        "This console is for resellers and admins: your user is not an admin of this account."
+    )]
+    NotAdmin,
+    #[error("There is no pending change like that any more.")]
+    NotPending,
+    #[error("{0}")]
+    ReadOnly(String),
+}
+
+impl From<FieldError> for EngineError {
+    fn from(e: FieldError) -> Self {
+        EngineError::InvalidInput(vec![e])
+    }
+}
+
+fn input_sentence(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => one.to_string(),
+        many => format!(
+            "{} fields need attention: {}",
+            many.len(),
+            many.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    }
 }
 
 /// An error as the UI receives it: a stable `code` to branch on, a sentence, the field it
@@ -69,12 +97,15 @@ impl EngineError {
                     v.field = fields.first().map(|p| p.field.clone());
                 }
             }
-            EngineError::Invalid(e) => {
-                v.field = Some(e.field.to_owned());
-                v.fields = vec![FieldMessage {
-                    field: e.field.to_owned(),
-                    message: e.message.clone(),
-                }];
+            EngineError::InvalidInput(errors) => {
+                v.field = errors.first().map(|e| e.field.to_owned());
+                v.fields = errors
+                    .iter()
+                    .map(|e| FieldMessage {
+                        field: e.field.to_owned(),
+                        message: e.message.clone(),
+                    })
+                    .collect();
             }
             _ => {}
         }
@@ -87,10 +118,13 @@ impl EngineError {
             EngineError::Store(StoreError::Locked(_)) => "data_folder_in_use",
             EngineError::Store(_) => "cache",
             EngineError::Secret(_) => "keyring",
-            EngineError::Invalid(_) => "invalid_input",
+            EngineError::InvalidInput(_) => "invalid_input",
             EngineError::NotCached => "not_cached",
             EngineError::NotSignedIn => "not_signed_in",
             EngineError::UnknownAccount(_) => "unknown_account",
+            EngineError::NotAdmin => "not_admin",
+            EngineError::NotPending => "not_pending",
+            EngineError::ReadOnly(_) => "read_only",
         }
     }
 }

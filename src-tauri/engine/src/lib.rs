@@ -1,12 +1,27 @@
-//! Account Desk's engine: signs in, keeps the cache and the server in step, and builds the views
-//! the screens show. It knows nothing of Tauri; the app's commands are thin calls into [`Desk`].
+//! Account Desk's engine: signs in, keeps the cache and the server in step, stages and pushes
+//! edits, and builds the views the screens show. It knows nothing of Tauri; the app's commands
+//! are thin calls into [`Desk`].
 
 mod desk;
+mod edits;
 mod error;
+mod history;
 mod index;
+mod profiles;
+mod shortcuts;
+mod sync;
 mod views;
 
-pub use desk::{Desk, SignInInfo, Status};
-pub use error::{EngineError, ErrorView};
+pub use desk::{forget_secrets, Desk, SignInInfo, Status};
+pub use edits::{
+    capacity_preview, country_choices, zone_choices, CapacityPreview, Choice, CountryChoice,
+    FieldCheck, NumbersPreview, PendingFieldView, PendingView, TrunksForm,
+};
+pub use error::{EngineError, ErrorView, FieldMessage};
+pub use history::to_csv;
 pub use index::{AccountIndex, Crumb, NodeView, SearchHit};
-pub use views::{AccountView, TrunksView};
+pub use profiles::{
+    profile_id, AuthMethod, ConfigFiles, Profile, Profiles, Settings, TimesIn, DEMO_PROFILE,
+};
+pub use shortcuts::Shortcuts;
+pub use views::{AccountForm, AccountView, PendingMark, TrunksView};

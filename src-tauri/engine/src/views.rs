@@ -1,14 +1,17 @@
-//! What the Account Info and Trunks screens show, built from a document as stored.
+//! What the Account Info and Trunks screens show, built from the server's document with the
+//! user's pending edits laid over it.
 
 use crate::index::Crumb;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use desk_core::phone::SAMPLE_NUMBERS;
 use desk_core::{
-    AccountDoc, CallerIdPrivacy, Capacity, FormattedPhone, LimitsDoc, NumbersFormat,
+    merge, AccountDoc, CallerIdPrivacy, Capacity, FormattedPhone, LimitsDoc, NumbersFormat,
     PhoneFormatter, Stored, Timezone, ZoneClock,
 };
-use serde::Serialize;
+use desk_store::{EditState, PendingEdit};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// A value to show and, when the stored value breaks the rules, why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -81,6 +84,108 @@ pub struct ContactView {
     pub number: Option<FormattedPhone>,
 }
 
+/// The editable values of Account Info as text, exactly as stored (pending edits included):
+/// what the form starts from, and what a save is compared against.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AccountForm {
+    pub name: String,
+    pub realm: String,
+    /// The current realm typed again: required to change the realm.
+    pub realm_confirmation: String,
+    pub timezone: String,
+    pub numbers_format: String,
+    pub numbers_format_exceptions: Vec<String>,
+    pub privacy: String,
+    pub tech_name: String,
+    pub tech_email: String,
+    pub tech_number: String,
+}
+
+pub(crate) fn raw_text(doc: &Map<String, Value>, path: &str) -> String {
+    match merge::value_at(doc, path) {
+        None => String::new(),
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+    }
+}
+
+impl AccountForm {
+    pub(crate) fn from_doc(doc: &Map<String, Value>) -> Self {
+        let t = |p: &str| raw_text(doc, p);
+        AccountForm {
+            name: t("name"),
+            realm: t("realm"),
+            realm_confirmation: String::new(),
+            timezone: t("timezone"),
+            numbers_format: t("ui_flags.numbers_format"),
+            numbers_format_exceptions: match merge::value_at(
+                doc,
+                "ui_flags.numbers_format_exceptions",
+            ) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            privacy: t("caller_id_options.outbound_privacy"),
+            tech_name: t("contact.technical.name"),
+            tech_email: t("contact.technical.email"),
+            tech_number: t("contact.technical.number"),
+        }
+    }
+}
+
+/// The state of an account document's pending edit, for markers and banners.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PendingMark {
+    /// `queued`, `conflict`, `needs_consent` or `failed`.
+    pub state: &'static str,
+    /// Paths with a pending value.
+    pub fields: Vec<String>,
+    /// For `failed`: the server's sentence, and per-field messages.
+    pub message: Option<String>,
+    pub field_errors: Vec<(String, String)>,
+}
+
+pub(crate) fn state_name(s: &EditState) -> &'static str {
+    match s {
+        EditState::Queued => "queued",
+        EditState::Conflict { .. } => "conflict",
+        EditState::NeedsConsent { .. } => "needs_consent",
+        EditState::Failed { .. } => "failed",
+    }
+}
+
+fn mark(pending: Option<&PendingEdit>) -> Option<PendingMark> {
+    let p = pending?;
+    let (message, field_errors) = match &p.state {
+        EditState::Failed {
+            message, fields, ..
+        } => (Some(message.clone()), fields.clone()),
+        _ => (None, Vec::new()),
+    };
+    Some(PendingMark {
+        state: state_name(&p.state),
+        fields: p.fields.iter().map(|f| f.path.clone()).collect(),
+        message,
+        field_errors,
+    })
+}
+
+/// The server's document with the pending values laid over it.
+pub(crate) fn overlay(
+    server: &Map<String, Value>,
+    pending: Option<&PendingEdit>,
+) -> Map<String, Value> {
+    let mut doc = server.clone();
+    for f in pending.map(|p| p.fields.as_slice()).unwrap_or_default() {
+        merge::apply(&mut doc, &f.path, f.mine.as_ref());
+    }
+    doc
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AccountView {
     pub id: String,
@@ -93,6 +198,8 @@ pub struct AccountView {
     pub numbers_format: NumbersFormatView,
     pub privacy: PrivacyView,
     pub technical_contact: ContactView,
+    pub form: AccountForm,
+    pub pending: Option<PendingMark>,
     pub freshness: Freshness,
 }
 
@@ -109,10 +216,13 @@ pub struct TrunksView {
     pub twoway: CountView,
     pub capacity: Capacity,
     pub sentence: String,
+    /// Only the reseller may change this account's trunks (learnt from a 403).
+    pub read_only: bool,
+    pub pending: Option<PendingMark>,
     pub freshness: Freshness,
 }
 
-fn format_label(f: &NumbersFormat) -> String {
+pub(crate) fn format_label(f: &NumbersFormat) -> String {
     match f {
         NumbersFormat::International => "International".into(),
         NumbersFormat::National => "National".into(),
@@ -123,9 +233,14 @@ fn format_label(f: &NumbersFormat) -> String {
     }
 }
 
+pub(crate) fn preview(formatter: &PhoneFormatter) -> Vec<FormattedPhone> {
+    SAMPLE_NUMBERS.iter().map(|n| formatter.format(n)).collect()
+}
+
 pub(crate) struct AccountInputs<'a> {
     pub id: &'a str,
-    pub doc: &'a AccountDoc,
+    pub server: &'a AccountDoc,
+    pub pending: Option<&'a PendingEdit>,
     pub breadcrumb: Vec<Crumb>,
     pub freshness: Freshness,
     /// The nearest ancestor's zone, for accounts that inherit theirs.
@@ -134,8 +249,10 @@ pub(crate) struct AccountInputs<'a> {
 }
 
 pub(crate) fn account_view(i: AccountInputs<'_>) -> AccountView {
-    let doc = i.doc;
-    let formatter = PhoneFormatter::for_account(doc);
+    let merged = overlay(i.server.as_map(), i.pending);
+    let doc =
+        AccountDoc::from_value(Value::Object(merged.clone())).unwrap_or_else(|_| i.server.clone());
+    let formatter = PhoneFormatter::for_account(&doc);
     let timezone = match doc.timezone() {
         Stored::Valid(Timezone::Zone(tz)) => TimezoneView {
             zone: Some(tz.name().into()),
@@ -166,7 +283,7 @@ pub(crate) fn account_view(i: AccountInputs<'_>) -> AccountView {
             exceptions: Vec::new(),
             warning: None,
             problem: Some(problem),
-            preview: SAMPLE_NUMBERS.iter().map(|n| formatter.format(n)).collect(),
+            preview: preview(&formatter),
         },
         stored => {
             let f = stored.valid().cloned().unwrap_or_default();
@@ -180,7 +297,7 @@ pub(crate) fn account_view(i: AccountInputs<'_>) -> AccountView {
                     .collect(),
                 warning: f.warning().map(str::to_owned),
                 problem: None,
-                preview: SAMPLE_NUMBERS.iter().map(|n| formatter.format(n)).collect(),
+                preview: preview(&formatter),
             }
         }
     };
@@ -225,11 +342,20 @@ pub(crate) fn account_view(i: AccountInputs<'_>) -> AccountView {
             email: Field::from(doc.technical_email(), |e| e.as_str().to_owned()),
             number,
         },
+        form: AccountForm::from_doc(&merged),
+        pending: mark(i.pending),
         freshness: i.freshness,
     }
 }
 
-pub(crate) fn trunks_view(doc: &LimitsDoc, freshness: Freshness) -> TrunksView {
+pub(crate) fn trunks_view(
+    server: &LimitsDoc,
+    pending: Option<&PendingEdit>,
+    read_only: bool,
+    freshness: Freshness,
+) -> TrunksView {
+    let merged = overlay(server.as_map(), pending);
+    let doc = LimitsDoc::from_value(Value::Object(merged)).unwrap_or_else(|_| server.clone());
     let count = |field| match doc.count(field) {
         Stored::Valid(v) => CountView {
             value: v,
@@ -251,6 +377,8 @@ pub(crate) fn trunks_view(doc: &LimitsDoc, freshness: Freshness) -> TrunksView {
         twoway: count("twoway_trunks"),
         sentence: capacity.sentence(),
         capacity,
+        read_only,
+        pending: mark(pending),
         freshness,
     }
 }

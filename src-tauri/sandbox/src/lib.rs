@@ -20,6 +20,7 @@ mod paging;
 mod persist;
 mod rules;
 pub mod seed;
+mod users;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -28,7 +29,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
-pub use seed::{Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
+pub use seed::{
+    Seed, AUDITOR_PASSWORD, AUDITOR_USERNAME, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME,
+};
 
 /// How to run a sandbox.
 #[derive(Debug, Clone)]
@@ -150,6 +153,7 @@ fn router(state: Shared) -> Router {
         .merge(auth::routes())
         .merge(accounts::routes())
         .merge(limits::routes())
+        .merge(users::routes())
         .fallback(envelope::unknown_route)
         .with_state(state)
 }

@@ -14,6 +14,10 @@ use std::time::Duration;
 pub const DEMO_ACCOUNT_NAME: &str = "Demo Reseller";
 pub const DEMO_USERNAME: &str = "admin";
 pub const DEMO_PASSWORD: &str = "demo";
+/// A second admin of the demo reseller with a password found nowhere else, so tests can prove
+/// a password never reaches disk or logs.
+pub const AUDITOR_USERNAME: &str = "auditor";
+pub const AUDITOR_PASSWORD: &str = "Correct-Horse-Battery-Staple-42";
 const MASTER_NAME: &str = "Platform Master";
 const SUFFIX: &str = "sip.deskdemo.net";
 
@@ -133,18 +137,21 @@ impl Builder {
                 self.state.limits.insert(id.clone(), m);
             }
         }
-        let mut users = vec![user(
-            &id,
-            DEMO_USERNAME,
-            spec.admin.0,
-            spec.admin.1,
-            "admin",
-        )];
+        let mut users = vec![user(&id, DEMO_USERNAME, DEMO_PASSWORD, spec.admin, "admin")];
         users.extend(
             spec.plain_users
                 .iter()
-                .map(|(u, f, l)| user(&id, u, f, l, "user")),
+                .map(|(u, f, l)| user(&id, u, DEMO_PASSWORD, (f, l), "user")),
         );
+        if spec.name == DEMO_ACCOUNT_NAME {
+            users.push(user(
+                &id,
+                AUDITOR_USERNAME,
+                AUDITOR_PASSWORD,
+                ("Audrey", "Nakamura"),
+                "admin",
+            ));
+        }
         self.state.users.insert(id.clone(), users);
         id
     }
@@ -189,8 +196,14 @@ impl Builder {
     }
 }
 
-fn user(account_id: &str, username: &str, first: &str, last: &str, priv_level: &str) -> User {
-    let (md5, sha1) = credentials(username, DEMO_PASSWORD);
+fn user(
+    account_id: &str,
+    username: &str,
+    password: &str,
+    (first, last): (&str, &str),
+    priv_level: &str,
+) -> User {
+    let (md5, sha1) = credentials(username, password);
     User {
         id: hex_md5(&format!("user:{account_id}:{username}")),
         username: username.to_owned(),

@@ -1,8 +1,8 @@
-//! The switcher, Account Info and Trunks.
+//! The switcher, Account Info and Trunks (reading).
 
 use crate::error::CommandResult;
 use crate::state::AppState;
-use desk_engine::{AccountView, NodeView, SearchHit, TrunksView};
+use desk_engine::{AccountView, NodeView, SearchHit, Shortcuts, TrunksView};
 use tauri::State;
 
 #[tauri::command]
@@ -16,6 +16,16 @@ pub fn list_children(
 #[tauri::command]
 pub fn search_accounts(state: State<'_, AppState>, query: String) -> CommandResult<Vec<SearchHit>> {
     Ok(state.desk()?.search(&query))
+}
+
+#[tauri::command]
+pub fn shortcuts(state: State<'_, AppState>) -> CommandResult<Shortcuts> {
+    Ok(state.desk()?.shortcuts()?)
+}
+
+#[tauri::command]
+pub fn toggle_pin(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
+    Ok(state.desk()?.toggle_pin(&id)?)
 }
 
 #[tauri::command]

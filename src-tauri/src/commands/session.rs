@@ -1,16 +1,15 @@
-//! Start-up state, sign-in and sync.
+//! Start-up state, platforms (profiles), sign-in and sync.
 
-use crate::boot;
 use crate::error::{app_error, CommandResult};
+use crate::session::{self, SignInForm};
 use crate::state::{AppState, BootView, Phase};
-use crossbar::{AccountRef, Credentials};
-use desk_core::Realm;
-use desk_engine::Status;
-use tauri::State;
+use desk_engine::{Settings, Status};
+use std::time::Duration;
+use tauri::{AppHandle, State};
 
 #[tauri::command]
 pub fn boot_status(state: State<'_, AppState>) -> BootView {
-    state.boot.borrow().clone()
+    state.view()
 }
 
 /// Resolves once start-up has finished (or failed, or needs a sign-in).
@@ -24,31 +23,56 @@ pub async fn await_boot(state: State<'_, AppState>) -> CommandResult<BootView> {
     Ok(view.clone())
 }
 
-/// Sign in to the configured backend. `account` is an account name or a realm.
 #[tauri::command]
-pub async fn sign_in(
+pub async fn sign_in(app: AppHandle, form: SignInForm) -> CommandResult<BootView> {
+    session::sign_in(&app, form).await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<BootView> {
+    session::sign_out(&state).await
+}
+
+/// Switch to a saved platform (`None`: the built-in demo).
+#[tauri::command]
+pub async fn open_profile(
+    app: AppHandle,
     state: State<'_, AppState>,
-    account: String,
-    username: String,
-    password: String,
+    id: Option<String>,
 ) -> CommandResult<BootView> {
-    let desk = state.desk()?;
-    let account = account.trim();
-    let reference = if Realm::parse(account).is_ok() && !account.contains(' ') {
-        AccountRef::Realm(account.to_owned())
-    } else {
-        AccountRef::Name(account.to_owned())
+    let profile = match id {
+        Some(id) => Some(
+            state
+                .config()?
+                .profiles()
+                .profiles
+                .into_iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| app_error("unknown_profile", "That platform is no longer saved."))?,
+        ),
+        None => None,
     };
-    desk.sign_in(Credentials::password(reference, &username, &password))
-        .await?;
-    boot::finish(&state, &desk).await?;
-    Ok(state.boot.borrow().clone())
+    session::open(&app, profile).await?;
+    Ok(state.view())
+}
+
+#[tauri::command]
+pub async fn forget_profile(state: State<'_, AppState>, id: String) -> CommandResult<BootView> {
+    session::forget(&state, &id).await
 }
 
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Status> {
-    let desk = state.desk()?;
-    let status = desk.sync_tree(|_| {}).await?;
-    state.update(|b| b.status = Some(status.clone()));
-    Ok(status)
+    Ok(state.desk()?.sync_now().await?)
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<BootView> {
+    let settings = settings.normalized();
+    state.config()?.save_settings(&settings)?;
+    state
+        .interval
+        .send_replace(Duration::from_secs(settings.sync_interval_secs));
+    state.update(|b| b.settings = settings);
+    Ok(state.view())
 }

@@ -54,7 +54,9 @@ pub struct Cache {
     accounts: sled::Tree,
     limits: sled::Tree,
     tree: sled::Tree,
-    meta: sled::Tree,
+    pub(crate) meta: sled::Tree,
+    pub(crate) outbox: sled::Tree,
+    pub(crate) changelog: sled::Tree,
 }
 
 /// An opened cache and, when it had to be rebuilt, what to tell the user.
@@ -68,7 +70,7 @@ enum OpenFailure {
     Unusable(String),
 }
 
-fn sled_err(e: sled::Error) -> StoreError {
+pub(crate) fn sled_err(e: sled::Error) -> StoreError {
     StoreError::Sled(e.to_string())
 }
 
@@ -137,6 +139,8 @@ impl Cache {
             limits: tree("limits")?,
             tree: tree("tree")?,
             meta: tree("meta")?,
+            outbox: tree("outbox")?,
+            changelog: tree("changelog")?,
             db,
         };
         let stored = cache
@@ -162,14 +166,21 @@ impl Cache {
             .map_err(|e| OpenFailure::Unusable(e.to_string()))
     }
 
-    fn put<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(), StoreError> {
+    pub(crate) fn put<T: Serialize>(
+        tree: &sled::Tree,
+        key: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(value).map_err(|e| StoreError::Sled(e.to_string()))?;
         tree.insert(key, bytes).map(|_| ()).map_err(sled_err)
     }
 
     /// Read one entry; an entry that no longer decodes is dropped (and refetched later) rather
     /// than failing the screen.
-    fn get<T: DeserializeOwned>(tree: &sled::Tree, key: &str) -> Result<Option<T>, StoreError> {
+    pub(crate) fn get<T: DeserializeOwned>(
+        tree: &sled::Tree,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
         let Some(bytes) = tree.get(key).map_err(sled_err)? else {
             return Ok(None);
         };
@@ -240,6 +251,15 @@ impl Cache {
             synced_at,
             nodes,
         }))
+    }
+
+    /// A per-profile preference (pinned and recent accounts, read-only marks): not secret.
+    pub fn pref<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        Self::get(&self.meta, &format!("pref:{key}"))
+    }
+
+    pub fn set_pref<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        Self::put(&self.meta, &format!("pref:{key}"), value)
     }
 
     /// Make everything written so far durable.

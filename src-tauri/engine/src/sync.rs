@@ -1,0 +1,420 @@
+//! Pushing pending edits and keeping the cache fresh.
+//!
+//! A push re-reads the server's document first (Kazoo is last-writer-wins), then per field:
+//! applies mine, notes it is already there, or marks a conflict for the user. Account edits go
+//! out as a PATCH of just the applied fields; limits (no PATCH in Kazoo) as the server's
+//! document with the applied fields changed. An edit leaves the outbox only once the server
+//! has it.
+
+use crate::desk::Desk;
+use crate::EngineError;
+use crossbar::{ApiError, Payment};
+use desk_core::merge::{self, Resolution};
+use desk_core::{AccountId, FieldChange, LimitsDoc};
+use desk_store::{DocKind, EditState, PendingEdit};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// How often to look for the server again while offline with nothing else to do.
+const OFFLINE_PROBE: Duration = Duration::from_secs(5);
+/// How many recently opened accounts a periodic sync refreshes.
+const REFRESH_RECENT: usize = 8;
+
+/// What a push decided for each field of an edit.
+struct Outcome {
+    pushed: Vec<FieldChange>,
+    conflicts: Vec<(String, Option<Value>)>,
+    failure: Option<EditState>,
+}
+
+/// An edit's fields sorted by what the server's current document says about them.
+struct Split {
+    apply: Vec<FieldChange>,
+    there: Vec<FieldChange>,
+    conflicts: Vec<(String, Option<Value>)>,
+}
+
+fn classify(fields: &[FieldChange], server: &serde_json::Map<String, Value>) -> Split {
+    let mut split = Split {
+        apply: Vec::new(),
+        there: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    for f in fields {
+        match merge::resolve(f, server) {
+            Resolution::Apply => split.apply.push(f.clone()),
+            Resolution::AlreadyThere => split.there.push(f.clone()),
+            Resolution::Conflict { theirs } => split.conflicts.push((f.path.clone(), theirs)),
+        }
+    }
+    split
+}
+
+fn failed(code: &str, e: &ApiError) -> EditState {
+    let fields = match e {
+        ApiError::Validation { fields, .. } => fields
+            .iter()
+            .map(|p| (p.field.clone(), p.message.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    EditState::Failed {
+        code: code.to_owned(),
+        message: e.to_string(),
+        fields,
+    }
+}
+
+impl Desk {
+    /// Push every queued edit. Stops early (edits stay queued) when the server cannot be
+    /// reached or the session needs a new sign-in.
+    pub async fn push_pending(&self) -> Result<(), EngineError> {
+        let _one = self.push_lock.lock().await;
+        if self.client.session().is_none() {
+            return Ok(());
+        }
+        for edit in self.cache.all_pending()? {
+            if edit.state != EditState::Queued {
+                continue;
+            }
+            match self.push_edit(&edit).await {
+                Ok(()) => {}
+                Err(EngineError::Api(e))
+                    if e.is_unreachable() || matches!(e, ApiError::SessionExpired { .. }) =>
+                {
+                    self.notify();
+                    return Err(e.into());
+                }
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "pending edit could not be pushed");
+                    self.settle(
+                        &edit,
+                        Outcome {
+                            pushed: Vec::new(),
+                            conflicts: Vec::new(),
+                            failure: Some(EditState::Failed {
+                                code: e.code().into(),
+                                message: e.to_string(),
+                                fields: Vec::new(),
+                            }),
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+        self.notify();
+        Ok(())
+    }
+
+    async fn push_edit(&self, edit: &PendingEdit) -> Result<(), EngineError> {
+        let id = AccountId::parse(&edit.account_id)?;
+        let outcome = match edit.kind {
+            DocKind::Account => self.push_account(&id, edit).await?,
+            DocKind::Limits => self.push_limits(&id, edit).await?,
+        };
+        self.settle(edit, outcome).await
+    }
+
+    async fn push_account(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+    ) -> Result<Outcome, EngineError> {
+        let remote = self.observe(self.client.get_account(id).await)?;
+        self.store_account(id, &remote)?;
+        let Split {
+            apply,
+            there,
+            conflicts,
+        } = classify(&edit.fields, remote.value.as_map());
+        let mut failure = None;
+        if !apply.is_empty() {
+            let body = merge::patch_body(apply.iter().map(|f| (f.path.as_str(), f.mine.as_ref())));
+            match self.observe(self.client.patch_account(id, body).await) {
+                Ok(saved) => {
+                    self.store_account(id, &saved)?;
+                    for f in &apply {
+                        self.log(
+                            id.as_str(),
+                            &f.path,
+                            f.base.as_ref(),
+                            f.mine.as_ref(),
+                            "applied",
+                            saved.request_id.as_deref(),
+                        );
+                    }
+                }
+                Err(
+                    e @ (ApiError::Validation { .. }
+                    | ApiError::Forbidden { .. }
+                    | ApiError::NotFound { .. }
+                    | ApiError::Locked { .. }),
+                ) => {
+                    for f in &apply {
+                        self.log(
+                            id.as_str(),
+                            &f.path,
+                            f.base.as_ref(),
+                            f.mine.as_ref(),
+                            &format!("refused: {e}"),
+                            e.meta().and_then(|m| m.request_id.as_deref()),
+                        );
+                    }
+                    failure = Some(failed(e.code(), &e));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.log_conflicts(id, edit, &conflicts);
+        let pushed = if failure.is_some() {
+            there
+        } else {
+            apply.into_iter().chain(there).collect()
+        };
+        Ok(Outcome {
+            pushed,
+            conflicts,
+            failure,
+        })
+    }
+
+    async fn push_limits(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+    ) -> Result<Outcome, EngineError> {
+        let remote = self.observe(self.client.get_limits(id).await)?;
+        self.store_limits(id, &remote)?;
+        let Split {
+            apply,
+            there,
+            conflicts,
+        } = classify(&edit.fields, remote.value.as_map());
+        self.log_conflicts(id, edit, &conflicts);
+        if apply.is_empty() || !conflicts.is_empty() {
+            // A limits POST carries the whole document: wait until every field is decided.
+            return Ok(Outcome {
+                pushed: there,
+                conflicts,
+                failure: None,
+            });
+        }
+        let mut doc = remote.value.as_map().clone();
+        for f in &apply {
+            merge::apply(&mut doc, &f.path, f.mine.as_ref());
+        }
+        let doc = LimitsDoc::from_value(Value::Object(doc)).map_err(crate::desk::decode)?;
+        let failure = match self.observe(
+            self.client
+                .post_limits(id, doc.outgoing(), edit.accept_charges)
+                .await,
+        ) {
+            Ok(saved) => {
+                self.store_limits(id, &saved)?;
+                for f in &apply {
+                    self.log(
+                        id.as_str(),
+                        &f.path,
+                        f.base.as_ref(),
+                        f.mine.as_ref(),
+                        "applied",
+                        saved.request_id.as_deref(),
+                    );
+                }
+                None
+            }
+            Err(ApiError::PaymentRequired {
+                payment: Payment::AcceptCharges(charges),
+                ..
+            }) => Some(EditState::NeedsConsent {
+                charges: serde_json::to_value(&*charges).unwrap_or(Value::Null),
+            }),
+            Err(e @ ApiError::Forbidden { .. }) => {
+                self.set_limits_read_only(id.as_str())?;
+                for f in &apply {
+                    self.log(
+                        id.as_str(),
+                        &f.path,
+                        f.base.as_ref(),
+                        f.mine.as_ref(),
+                        "refused: only the reseller can change trunks",
+                        e.meta().and_then(|m| m.request_id.as_deref()),
+                    );
+                }
+                Some(EditState::Failed {
+                    code: "forbidden".into(),
+                    message:
+                        "Only the reseller can change this account's trunks. Ask your provider."
+                            .into(),
+                    fields: Vec::new(),
+                })
+            }
+            Err(
+                e @ (ApiError::Validation { .. }
+                | ApiError::PaymentRequired { .. }
+                | ApiError::NotFound { .. }
+                | ApiError::Locked { .. }),
+            ) => {
+                for f in &apply {
+                    self.log(
+                        id.as_str(),
+                        &f.path,
+                        f.base.as_ref(),
+                        f.mine.as_ref(),
+                        &format!("refused: {e}"),
+                        e.meta().and_then(|m| m.request_id.as_deref()),
+                    );
+                }
+                Some(failed(e.code(), &e))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let pushed = if failure.is_some() {
+            there
+        } else {
+            apply.into_iter().chain(there).collect()
+        };
+        Ok(Outcome {
+            pushed,
+            conflicts,
+            failure,
+        })
+    }
+
+    fn log_conflicts(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+        conflicts: &[(String, Option<Value>)],
+    ) {
+        for (path, theirs) in conflicts {
+            let mine = edit
+                .fields
+                .iter()
+                .find(|f| &f.path == path)
+                .and_then(|f| f.mine.as_ref());
+            self.log(
+                id.as_str(),
+                path,
+                theirs.as_ref(),
+                mine,
+                "conflict: changed on the server too",
+                None,
+            );
+        }
+    }
+
+    /// Record what a push decided, against the outbox as it is now: the user may have edited the
+    /// same document while the push was in flight, and those changes must stay.
+    async fn settle(&self, pushed_from: &PendingEdit, outcome: Outcome) -> Result<(), EngineError> {
+        {
+            let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(mut edit) = self
+                .cache
+                .pending(&pushed_from.account_id, pushed_from.kind)?
+            else {
+                return Ok(());
+            };
+            for done in &outcome.pushed {
+                if let Some(pos) = edit.fields.iter().position(|f| f.path == done.path) {
+                    if edit.fields[pos].mine == done.mine {
+                        edit.fields.remove(pos);
+                    } else {
+                        // Edited again mid-push: the server now holds what was pushed.
+                        edit.fields[pos].base = done.mine.clone();
+                    }
+                }
+            }
+            let changed_meanwhile = edit.updated_at != pushed_from.updated_at;
+            edit.state = match (
+                outcome.failure,
+                outcome.conflicts.is_empty(),
+                changed_meanwhile,
+            ) {
+                (_, _, true) => EditState::Queued,
+                (Some(state), _, false) => state,
+                (None, false, false) => EditState::Conflict {
+                    theirs: outcome.conflicts,
+                },
+                (None, true, false) => EditState::Queued,
+            };
+            if matches!(edit.state, EditState::Queued) {
+                edit.accept_charges = edit.accept_charges && changed_meanwhile;
+            }
+            self.cache.put_pending(&edit)?;
+        }
+        self.cache.flush().await?;
+        self.notify();
+        Ok(())
+    }
+
+    /// "Sync now": push what is pending, then pull the tree and recently opened accounts.
+    pub async fn sync_now(&self) -> Result<crate::Status, EngineError> {
+        let pushed = self.push_pending().await;
+        let pulled = self.pull().await;
+        pushed?;
+        pulled?;
+        Ok(self.status())
+    }
+
+    async fn pull(&self) -> Result<(), EngineError> {
+        self.sync_tree().await?;
+        for id in self.recent_ids()?.into_iter().take(REFRESH_RECENT) {
+            let Ok(id) = AccountId::parse(&id) else {
+                continue;
+            };
+            let fetched = self.observe(self.client.get_account(&id).await)?;
+            self.store_account(&id, &fetched)?;
+        }
+        self.cache.flush().await?;
+        self.notify();
+        Ok(())
+    }
+
+    /// The background loop: push right after a save, look for the server every few seconds
+    /// while offline, and sync fully every `interval`. Ends when `interval`'s sender is dropped.
+    pub async fn run(self: Arc<Self>, mut interval: watch::Receiver<Duration>) {
+        let mut next_pull = Instant::now() + *interval.borrow();
+        loop {
+            let period = *interval.borrow();
+            let status = self.status();
+            let wait = if status.online {
+                period.min(next_pull.saturating_duration_since(Instant::now()))
+            } else {
+                OFFLINE_PROBE
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.kick.notified() => {}
+                changed = interval.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    next_pull = Instant::now() + *interval.borrow();
+                    continue;
+                }
+            }
+            if self.client.session().is_none() {
+                continue;
+            }
+            let was_online = self.status().online;
+            if !was_online {
+                // Any answer from the server brings us back online.
+                if let Ok(root) = AccountId::parse(&status.root_id.unwrap_or_default()) {
+                    let _ = self.observe(self.client.get_account(&root).await);
+                }
+            }
+            let _ = self.push_pending().await;
+            let back_online = !was_online && self.status().online;
+            if back_online || Instant::now() >= next_pull {
+                if let Err(e) = self.pull().await {
+                    tracing::info!(code = e.code(), "background sync did not complete");
+                }
+                next_pull = Instant::now() + *interval.borrow();
+            }
+        }
+    }
+}

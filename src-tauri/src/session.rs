@@ -1,0 +1,441 @@
+//! Profiles in use: start-up, switching platforms, signing in and out. Opening a profile opens
+//! its cache, starts its background sync and forwards its changes to the window — all without
+//! blocking the window.
+
+use crate::cli::Options;
+use crate::error::{app_error, CommandError, CommandResult};
+use crate::state::{Active, AppState, BootView, Phase, ProfileView};
+use crossbar::{AccountRef, ApiError, BaseUrl, Client, ClientOptions, Credentials};
+use crossbar_sandbox::{Config, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
+use desk_core::{FieldError, Realm, Secret};
+use desk_engine::{
+    forget_secrets, profile_id, AuthMethod, Desk, EngineError, Profile, DEMO_PROFILE,
+};
+use desk_store::{Cache, KeyringStore, MemoryStore, SecretStore};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager};
+
+/// Keyring entries of development builds never mix with release builds'.
+const CHANNEL: &str = if cfg!(debug_assertions) {
+    "dev"
+} else {
+    "stable"
+};
+
+pub fn demo_credentials() -> Credentials {
+    Credentials::password(
+        AccountRef::Name(DEMO_ACCOUNT_NAME.to_owned()),
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+    )
+}
+
+/// The OS keyring when it answers; otherwise memory, and the user is told.
+fn secret_store(notices: &mut Vec<String>) -> Arc<dyn SecretStore> {
+    let keyring = KeyringStore::new(CHANNEL);
+    match keyring.probe() {
+        Ok(()) => Arc::new(keyring),
+        Err(e) => {
+            tracing::warn!(error = %e, "no usable keyring; secrets kept in memory");
+            notices.push(format!(
+                "No system keyring is available ({e}). Your sign-in is kept in memory only and \
+                 you will be asked again next time."
+            ));
+            Arc::new(MemoryStore::default())
+        }
+    }
+}
+
+/// Keyring entries are per profile folder, so two data folders (`--data-dir`) never share a
+/// saved session. FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+pub fn secret_key(id: &str, folder: &Path) -> String {
+    format!("{id}#{:016x}", fnv(&folder.to_string_lossy()))
+}
+
+/// FNV-1a, 64 bit.
+pub fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn refresh_profiles(state: &AppState) {
+    if let Ok(config) = state.config() {
+        let saved = config.profiles();
+        state.update(|b| {
+            b.profiles = saved
+                .profiles
+                .iter()
+                .map(|p| ProfileView::of(p, false))
+                .collect();
+            b.settings = config.settings();
+        });
+    }
+}
+
+/// Start-up: the profile named by `--backend`, else the last one used, else demo mode.
+pub async fn start(app: AppHandle, opts: Options, data_dir: PathBuf) {
+    let state = app.state::<AppState>();
+    let mut notices = Vec::new();
+    let _ = state.secrets.set(secret_store(&mut notices));
+    let _ = state.data_dir.set(data_dir);
+    let Ok(config) = state.config() else { return };
+    let settings = config.settings();
+    state
+        .interval
+        .send_replace(Duration::from_secs(settings.sync_interval_secs));
+    state.update(|b| b.notices = notices);
+    refresh_profiles(&state);
+    let saved = config.profiles();
+    let result = match &opts.backend {
+        Some(url) => match BaseUrl::parse(url) {
+            Ok(base) => {
+                let known = saved
+                    .profiles
+                    .iter()
+                    .filter(|p| p.server == base.as_str())
+                    .max_by_key(|p| saved.last_used.as_deref() == Some(p.id.as_str()));
+                match known {
+                    Some(p) => open(&app, Some(p.clone())).await,
+                    None => {
+                        state.update(|b| {
+                            b.phase = Phase::NeedsSignIn;
+                            b.server = Some(base.as_str().to_owned());
+                        });
+                        Ok(())
+                    }
+                }
+            }
+            Err(e) => Err(e.into()),
+        },
+        None => {
+            let last = saved
+                .last_used
+                .as_deref()
+                .filter(|id| *id != DEMO_PROFILE)
+                .and_then(|id| saved.profiles.iter().find(|p| p.id == id));
+            open(&app, last.cloned()).await
+        }
+    };
+    if let Err(e) = result {
+        fail(&state, e);
+    }
+}
+
+fn fail(state: &AppState, e: CommandError) {
+    let view = e.view().clone();
+    tracing::error!(code = %view.code, "start-up failed: {}", view.message);
+    state.update(|b| {
+        b.phase = Phase::Failed;
+        b.error = Some(view);
+    });
+}
+
+/// Open a profile (`None`: demo mode), resume its remembered session if any, and sync.
+pub async fn open(app: &AppHandle, profile: Option<Profile>) -> CommandResult<()> {
+    let state = app.state::<AppState>();
+    let _one = state.switching.lock().await;
+    let demo = profile.is_none();
+    let profile = match profile {
+        Some(p) => p,
+        None => demo_profile(&state).await?,
+    };
+    let desk = activate(app, &state, profile.clone(), demo)?;
+    let credentials = demo.then(demo_credentials);
+    if !desk.resume(credentials.clone())? {
+        match credentials {
+            Some(c) => {
+                desk.sign_in(c, true).await?;
+            }
+            None => {
+                state.update(|b| b.phase = Phase::NeedsSignIn);
+                return Ok(());
+            }
+        }
+    }
+    desk.set_user(&profile.username.clone().unwrap_or_else(|| "API key".into()));
+    remember_last(&state, &profile, demo)?;
+    finish(&state, &desk).await
+}
+
+async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
+    let data_dir = state.config()?.profile_dir(DEMO_PROFILE);
+    let backend_dir = data_dir.with_file_name("demo-backend");
+    let mut sandbox = state.sandbox.lock().await;
+    if sandbox.is_none() {
+        let running = crossbar_sandbox::start(Config::new(backend_dir, Seed::Demo))
+            .await
+            .map_err(|e| {
+                app_error(
+                    "demo_backend",
+                    format!("The built-in demo backend could not start: {e}"),
+                )
+            })?;
+        *sandbox = Some(running);
+    }
+    let url = sandbox
+        .as_ref()
+        .map(|s| s.base_url.clone())
+        .unwrap_or_default();
+    Ok(Profile {
+        id: DEMO_PROFILE.into(),
+        label: DEMO_ACCOUNT_NAME.into(),
+        server: BaseUrl::parse(&url)?.as_str().to_owned(),
+        account: DEMO_ACCOUNT_NAME.into(),
+        username: Some(DEMO_USERNAME.into()),
+        method: AuthMethod::Password,
+        remember: true,
+    })
+}
+
+/// Make `profile` the active one: close the previous profile's desk, open this one's cache,
+/// start its background sync and the forwarding of its changes to the window.
+fn activate(
+    app: &AppHandle,
+    state: &AppState,
+    profile: Profile,
+    demo: bool,
+) -> CommandResult<Arc<Desk>> {
+    {
+        let active = state.active.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(a) = active.as_ref().filter(|a| a.profile.id == profile.id) {
+            return Ok(a.desk.clone());
+        }
+    }
+    // Dropping the previous profile stops its tasks and closes its cache.
+    state
+        .active
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    let config = state.config()?;
+    let dir = config.profile_dir(&profile.id);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| app_error("data_dir", format!("Cannot create {}: {e}", dir.display())))?;
+    let opened = Cache::open(&dir)?;
+    let base = BaseUrl::parse(&profile.server)?;
+    let client = Client::new(base.clone(), ClientOptions::default())?;
+    let secrets = state
+        .secrets
+        .get()
+        .cloned()
+        .ok_or_else(|| app_error("starting", "Account Desk is still starting."))?;
+    let desk = Arc::new(Desk::new(
+        client,
+        opened.cache,
+        secrets,
+        &secret_key(&profile.id, &dir),
+    ));
+    let tasks = vec![
+        tokio::spawn(desk.clone().run(state.interval.subscribe())),
+        tokio::spawn(forward_changes(app.clone(), desk.clone())),
+    ];
+    state.update(|b| {
+        b.demo = demo;
+        b.server = Some(base.as_str().to_owned());
+        b.notices.extend(opened.notice);
+        b.status = Some(desk.status());
+        b.profile = Some(ProfileView::of(&profile, demo));
+        b.phase = Phase::Starting;
+        b.error = None;
+    });
+    *state.active.lock().unwrap_or_else(|p| p.into_inner()) = Some(Active {
+        profile,
+        desk: desk.clone(),
+        tasks,
+    });
+    Ok(desk)
+}
+
+/// Tell the window whenever the desk changed (coalesced: a burst becomes one event).
+async fn forward_changes(app: AppHandle, desk: Arc<Desk>) {
+    let mut rx = desk.subscribe();
+    while rx.changed().await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        rx.borrow_and_update();
+        let status = desk.status();
+        app.state::<AppState>()
+            .update(|b| b.status = Some(status.clone()));
+        let _ = app.emit("desk-changed", &status);
+    }
+}
+
+fn remember_last(state: &AppState, profile: &Profile, demo: bool) -> CommandResult<()> {
+    let config = state.config()?;
+    let mut saved = config.profiles();
+    if !demo {
+        saved.profiles.retain(|p| p.id != profile.id);
+        saved.profiles.push(profile.clone());
+        saved.profiles.sort_by_key(|p| p.label.to_lowercase());
+    }
+    saved.last_used = Some(profile.id.clone());
+    config.save_profiles(&saved)?;
+    refresh_profiles(state);
+    Ok(())
+}
+
+/// Pull the tree and mark the app ready; offline with a cached tree is still ready.
+pub async fn finish(state: &AppState, desk: &Desk) -> CommandResult<()> {
+    match desk.sync_tree().await {
+        Ok(status) => state.update(|b| {
+            b.phase = Phase::Ready;
+            b.status = Some(status);
+        }),
+        Err(EngineError::Api(e)) if e.is_unreachable() && desk.status().root_id.is_some() => {
+            tracing::warn!("server unreachable at start; working from the cache");
+            state.update(|b| {
+                b.phase = Phase::Ready;
+                b.status = Some(desk.status());
+            });
+        }
+        Err(EngineError::Api(ApiError::SessionExpired { .. })) => {
+            state.update(|b| b.phase = Phase::NeedsSignIn);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// The sign-in form. Deliberately not `Debug`: it carries a password or an API key.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    pub server: String,
+    #[serde(default)]
+    pub account: String,
+    #[serde(default)]
+    pub method: AuthMethod,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub api_key: String,
+    #[serde(default)]
+    pub remember: bool,
+}
+
+impl SignInForm {
+    /// The profile and credentials it names; every missing field is reported.
+    fn read(self) -> Result<(Profile, Credentials), CommandError> {
+        let mut errors = Vec::new();
+        let base = match BaseUrl::parse(&self.server) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                errors.push(FieldError::new("server", e.to_string()));
+                None
+            }
+        };
+        let account = self.account.trim().to_owned();
+        let username = self.username.trim().to_owned();
+        let credentials = match self.method {
+            AuthMethod::Password => {
+                for (field, value, what) in [
+                    ("account", &account, "the account name or realm"),
+                    ("username", &username, "your user name"),
+                ] {
+                    if value.is_empty() {
+                        errors.push(FieldError::new(field, format!("enter {what}")));
+                    }
+                }
+                if self.password.is_empty() {
+                    errors.push(FieldError::new("password", "enter your password"));
+                }
+                let reference = if !account.contains(' ') && Realm::parse(&account).is_ok() {
+                    AccountRef::Realm(account.clone())
+                } else {
+                    AccountRef::Name(account.clone())
+                };
+                Credentials::password(reference, &username, &self.password)
+            }
+            AuthMethod::ApiKey => {
+                let key = self.api_key.trim();
+                if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    errors.push(FieldError::new(
+                        "api_key",
+                        "an API key is 64 hexadecimal characters",
+                    ));
+                }
+                Credentials::ApiKey(Secret::new(key))
+            }
+        };
+        let Some(base) = base.filter(|_| errors.is_empty()) else {
+            return Err(EngineError::InvalidInput(errors).into());
+        };
+        let name = if account.is_empty() {
+            "api-key".to_owned()
+        } else {
+            account.clone()
+        };
+        let profile = Profile {
+            id: profile_id(base.as_str(), &name),
+            label: if account.is_empty() {
+                base.as_str().to_owned()
+            } else {
+                account.clone()
+            },
+            server: base.as_str().to_owned(),
+            account,
+            username: Some(username)
+                .filter(|u| !u.is_empty() && self.method == AuthMethod::Password),
+            method: self.method,
+            remember: self.remember,
+        };
+        Ok((profile, credentials))
+    }
+}
+
+/// Sign in to a platform: a new one, a saved one, or the current one again after its session
+/// expired (nothing on screen is lost: the window stays as it is).
+pub async fn sign_in(app: &AppHandle, form: SignInForm) -> CommandResult<BootView> {
+    let state = app.state::<AppState>();
+    let (mut profile, credentials) = form.read()?;
+    let _one = state.switching.lock().await;
+    let desk = activate(app, &state, profile.clone(), false)?;
+    match desk.sign_in(credentials, profile.remember).await {
+        Ok(info) => {
+            if let (Some(name), AuthMethod::ApiKey) = (&info.account_name, profile.method) {
+                profile.label = name.clone();
+            }
+            remember_last(&state, &profile, false)?;
+            desk.set_user(&profile.username.clone().unwrap_or_else(|| "API key".into()));
+            if state.view().phase == Phase::Ready {
+                state.update(|b| b.status = Some(desk.status()));
+            } else {
+                finish(&state, &desk).await?;
+            }
+        }
+        Err(EngineError::NotAdmin) => {
+            state.update(|b| b.phase = Phase::NotAdmin);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(state.view())
+}
+
+/// Forget the session and its secrets; the sign-in screen opens, prefilled.
+pub async fn sign_out(state: &AppState) -> CommandResult<BootView> {
+    let _one = state.switching.lock().await;
+    state.desk()?.sign_out()?;
+    state.update(|b| b.phase = Phase::NeedsSignIn);
+    Ok(state.view())
+}
+
+/// Remove a saved platform and its secrets (its cache folder stays until deleted by hand).
+pub async fn forget(state: &AppState, id: &str) -> CommandResult<BootView> {
+    let _one = state.switching.lock().await;
+    let config = state.config()?;
+    let mut saved = config.profiles();
+    saved.profiles.retain(|p| p.id != id);
+    if saved.last_used.as_deref() == Some(id) {
+        saved.last_used = None;
+    }
+    config.save_profiles(&saved)?;
+    if let Some(secrets) = state.secrets.get() {
+        forget_secrets(secrets.as_ref(), &secret_key(id, &config.profile_dir(id)))?;
+    }
+    refresh_profiles(state);
+    Ok(state.view())
+}
