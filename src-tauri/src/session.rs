@@ -323,6 +323,13 @@ impl SignInForm {
         let mut errors = Vec::new();
         let base = match BaseUrl::parse(&self.server) {
             Ok(b) => Some(b),
+            Err(_) if self.server.trim().is_empty() => {
+                errors.push(FieldError::new(
+                    "server",
+                    "enter the server address, like https://pbx.example.com:8443",
+                ));
+                None
+            }
             Err(e) => {
                 errors.push(FieldError::new("server", e.to_string()));
                 None

@@ -58,6 +58,18 @@ impl App {
         Self::launch_in(tempfile::tempdir().unwrap(), args).await
     }
 
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
+    /// Quit the app and keep its data folder for inspection.
+    pub async fn quit(mut self) -> tempfile::TempDir {
+        let _ = self.client.clone().close().await;
+        let data = std::mem::replace(&mut self._data, tempfile::tempdir().unwrap());
+        kill_app(data.path());
+        data
+    }
+
     /// Quit and start again on the same data folder (a restart of the app).
     pub async fn restart(self, args: &[&str]) -> App {
         let mut this = self;
@@ -172,12 +184,15 @@ impl App {
     pub async fn visible(&self, css: &str) -> fantoccini::elements::Element {
         let started = Instant::now();
         loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if el.is_displayed().await.unwrap_or(false) {
+            if self.shown(css).await {
+                if let Ok(el) = self.client.find(Locator::Css(css)).await {
                     return el;
                 }
             }
-            assert!(started.elapsed() < WAIT, "{css} never became visible");
+            if started.elapsed() > WAIT {
+                self.screenshot("never-visible").await;
+                panic!("{css} never became visible");
+            }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
     }
@@ -263,11 +278,12 @@ impl App {
     }
 
     /// Whether an element exists and is displayed right now.
+    /// Whether an element exists and is rendered (asked of the page: WebKitWebDriver's own
+    /// "is displayed" answers false for some ARIA roles, such as menu items).
     pub async fn shown(&self, css: &str) -> bool {
-        match self.client.find(Locator::Css(css)).await {
-            Ok(el) => el.is_displayed().await.unwrap_or(false),
-            Err(_) => false,
-        }
+        let script = "const e = document.querySelector(arguments[0]); \
+            return !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';";
+        self.client.execute(script, vec![json!(css)]).await.ok() == Some(json!(true))
     }
 
     pub async fn wait_shown(&self, css: &str) {

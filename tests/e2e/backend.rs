@@ -19,15 +19,20 @@ pub fn id(name: &str) -> AccountId {
 
 impl Backend {
     pub async fn start(ttl_secs: u64) -> Backend {
-        Self::start_in(tempfile::tempdir().unwrap(), None, ttl_secs).await
+        Self::start_in(tempfile::tempdir().unwrap(), None, ttl_secs, Seed::Demo).await
+    }
+
+    pub async fn start_seeded(seed: Seed) -> Backend {
+        Self::start_in(tempfile::tempdir().unwrap(), None, 3600, seed).await
     }
 
     async fn start_in(
         dir: tempfile::TempDir,
         listen: Option<std::net::SocketAddr>,
         ttl_secs: u64,
+        seed: Seed,
     ) -> Backend {
-        let mut cfg = Config::new(dir.path(), Seed::Demo);
+        let mut cfg = Config::new(dir.path(), seed);
         cfg.token_ttl = Duration::from_secs(ttl_secs);
         if let Some(addr) = listen {
             cfg.listen = addr;
@@ -65,7 +70,7 @@ impl Backend {
     }
 
     pub async fn restart((dir, addr): (tempfile::TempDir, std::net::SocketAddr)) -> Backend {
-        Self::start_in(dir, Some(addr), 3600).await
+        Self::start_in(dir, Some(addr), 3600, Seed::Demo).await
     }
 
     /// The account seeded as `name` (its id is derived from the seed name, so this still finds

@@ -5,4 +5,6 @@ mod app;
 mod backend;
 mod demo;
 mod editing;
+mod secrets;
+mod switcher;
 mod xss;
