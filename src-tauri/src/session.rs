@@ -407,7 +407,7 @@ pub async fn sign_in(app: &AppHandle, form: SignInForm) -> CommandResult<BootVie
                 profile.label = name.clone();
             }
             remember_last(&state, &profile, false)?;
-            desk.set_user(&profile.username.clone().unwrap_or_else(|| "API key".into()));
+
             if state.view().phase == Phase::Ready {
                 state.update(|b| b.status = Some(desk.status()));
             } else {

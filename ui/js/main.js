@@ -326,7 +326,7 @@ async function openAccount(id) {
   return true;
 }
 
-const switcher = createSwitcher({ onSelect: openAccount, onError: notify });
+const switcher = createSwitcher({ onSelect: openAccount, onError: notify, onRendered: () => markPendingInTree() });
 
 // --- menus, settings, help -------------------------------------------------------------------
 
@@ -464,6 +464,23 @@ setInterval(async () => {
   }
 }, 30000);
 
+/** A dot on every account in the switcher that has changes waiting to be sent. */
+async function markPendingInTree() {
+  const edits = await call('pending_edits').catch(() => []);
+  const states = new Map(edits.map((e) => [e.account_id, e.state]));
+  for (const el of document.querySelectorAll('[role=treeitem], .shortcut')) {
+    const state = states.get(el.dataset.id);
+    const row = el.matches('.shortcut') ? el : el.querySelector(':scope > .node-row');
+    let dot = row.querySelector('.pending-dot');
+    if (!state) { if (dot) dot.remove(); continue; }
+    if (!dot) {
+      dot = h('span', { class: 'pending-dot', title: 'Changes waiting to be sent' }, h('span', { class: 'visually-hidden', text: ' (pending changes)' }));
+      row.append(dot);
+    }
+    dot.dataset.state = state;
+  }
+}
+
 // The desk tells us when anything changed: status, pending edits, fresh data.
 if (window.__TAURI__ && window.__TAURI__.event) {
   window.__TAURI__.event.listen('desk-changed', async () => {
@@ -473,6 +490,7 @@ if (window.__TAURI__ && window.__TAURI__.event) {
     const after = boot.status ? boot.status.pending : 0;
     if (before > 0 && after === 0) toast('Synced');
     reloadCurrent();
+    markPendingInTree();
   });
 }
 

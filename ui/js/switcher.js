@@ -4,7 +4,7 @@
 import { call } from './ipc.js';
 import { $, h, replace } from './dom.js';
 
-export function createSwitcher({ onSelect, onError }) {
+export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
   const tree = $('account-tree');
   const treeWrap = $('tree-wrap');
   const results = $('account-results');
@@ -55,6 +55,7 @@ export function createSwitcher({ onSelect, onError }) {
       try {
         const kids = await call('list_children', { parent: node.id });
         replace(group, kids.map((k) => treeItem(k, level + 1)));
+        onRendered();
       } catch (err) { onError(err); }
     }
     group.hidden = false;
@@ -115,6 +116,7 @@ export function createSwitcher({ onSelect, onError }) {
       $(`${key}-section`).hidden = list.length === 0;
       replace($(`${key}-list`), list.map(item));
     }
+    onRendered();
     return sc;
   }
 

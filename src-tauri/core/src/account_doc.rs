@@ -60,12 +60,17 @@ fn read_text<T>(v: Option<&Value>, rule: impl FnOnce(&str) -> Stored<T>) -> Stor
     }
 }
 
+/// A document body must be a JSON object.
+pub(crate) fn object(v: Value) -> Result<Map<String, Value>, DocError> {
+    match v {
+        Value::Object(map) => Ok(map),
+        other => Err(DocError::NotAnObject(kind_of(&other))),
+    }
+}
+
 impl AccountDoc {
     pub fn from_value(v: Value) -> Result<Self, DocError> {
-        match v {
-            Value::Object(map) => Ok(Self { map }),
-            other => Err(DocError::NotAnObject(kind_of(&other))),
-        }
+        object(v).map(|map| Self { map })
     }
 
     pub fn as_map(&self) -> &Map<String, Value> {

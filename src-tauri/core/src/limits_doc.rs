@@ -1,6 +1,6 @@
 //! The Kazoo limits document (`GET/POST /v2/accounts/{id}/limits`).
 
-use crate::account_doc::{kind_of, strip};
+use crate::account_doc::{kind_of, object, strip};
 use crate::{DocError, Stored, TrunkLimits};
 use serde_json::{Map, Value};
 
@@ -14,10 +14,7 @@ pub struct LimitsDoc {
 
 impl LimitsDoc {
     pub fn from_value(v: Value) -> Result<Self, DocError> {
-        match v {
-            Value::Object(map) => Ok(Self { map }),
-            other => Err(DocError::NotAnObject(kind_of(&other))),
-        }
+        object(v).map(|map| Self { map })
     }
 
     pub fn as_map(&self) -> &Map<String, Value> {

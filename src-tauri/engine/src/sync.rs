@@ -36,6 +36,22 @@ struct Split {
     conflicts: Vec<(String, Option<Value>)>,
 }
 
+impl Split {
+    /// What was pushed: everything decided, unless the server refused the applied fields.
+    fn outcome(self, failure: Option<EditState>) -> Outcome {
+        let pushed = if failure.is_some() {
+            self.there
+        } else {
+            self.apply.into_iter().chain(self.there).collect()
+        };
+        Outcome {
+            pushed,
+            conflicts: self.conflicts,
+            failure,
+        }
+    }
+}
+
 fn classify(fields: &[FieldChange], server: &serde_json::Map<String, Value>) -> Split {
     let mut split = Split {
         apply: Vec::new(),
@@ -125,60 +141,32 @@ impl Desk {
     ) -> Result<Outcome, EngineError> {
         let remote = self.observe(self.client.get_account(id).await)?;
         self.store_account(id, &remote)?;
-        let Split {
-            apply,
-            there,
-            conflicts,
-        } = classify(&edit.fields, remote.value.as_map());
-        let mut failure = None;
-        if !apply.is_empty() {
-            let body = merge::patch_body(apply.iter().map(|f| (f.path.as_str(), f.mine.as_ref())));
-            match self.observe(self.client.patch_account(id, body).await) {
-                Ok(saved) => {
-                    self.store_account(id, &saved)?;
-                    for f in &apply {
-                        self.log(
-                            id.as_str(),
-                            &f.path,
-                            f.base.as_ref(),
-                            f.mine.as_ref(),
-                            "applied",
-                            saved.request_id.as_deref(),
-                        );
-                    }
-                }
-                Err(
-                    e @ (ApiError::Validation { .. }
-                    | ApiError::Forbidden { .. }
-                    | ApiError::NotFound { .. }
-                    | ApiError::Locked { .. }),
-                ) => {
-                    for f in &apply {
-                        self.log(
-                            id.as_str(),
-                            &f.path,
-                            f.base.as_ref(),
-                            f.mine.as_ref(),
-                            &format!("refused: {e}"),
-                            e.meta().and_then(|m| m.request_id.as_deref()),
-                        );
-                    }
-                    failure = Some(failed(e.code(), &e));
-                }
-                Err(e) => return Err(e.into()),
-            }
+        let split = classify(&edit.fields, remote.value.as_map());
+        self.log_conflicts(id, edit, &split.conflicts);
+        if split.apply.is_empty() {
+            return Ok(split.outcome(None));
         }
-        self.log_conflicts(id, edit, &conflicts);
-        let pushed = if failure.is_some() {
-            there
-        } else {
-            apply.into_iter().chain(there).collect()
+        let body = merge::patch_body(
+            split
+                .apply
+                .iter()
+                .map(|f| (f.path.as_str(), f.mine.as_ref())),
+        );
+        let failure = match self.observe(self.client.patch_account(id, body).await) {
+            Ok(saved) => {
+                self.store_account(id, &saved)?;
+                self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
+                None
+            }
+            Err(
+                e @ (ApiError::Validation { .. }
+                | ApiError::Forbidden { .. }
+                | ApiError::NotFound { .. }
+                | ApiError::Locked { .. }),
+            ) => Some(self.refused(id, &split.apply, &e)),
+            Err(e) => return Err(e.into()),
         };
-        Ok(Outcome {
-            pushed,
-            conflicts,
-            failure,
-        })
+        Ok(split.outcome(failure))
     }
 
     async fn push_limits(
@@ -188,22 +176,18 @@ impl Desk {
     ) -> Result<Outcome, EngineError> {
         let remote = self.observe(self.client.get_limits(id).await)?;
         self.store_limits(id, &remote)?;
-        let Split {
-            apply,
-            there,
-            conflicts,
-        } = classify(&edit.fields, remote.value.as_map());
-        self.log_conflicts(id, edit, &conflicts);
-        if apply.is_empty() || !conflicts.is_empty() {
+        let split = classify(&edit.fields, remote.value.as_map());
+        self.log_conflicts(id, edit, &split.conflicts);
+        if split.apply.is_empty() || !split.conflicts.is_empty() {
             // A limits POST carries the whole document: wait until every field is decided.
             return Ok(Outcome {
-                pushed: there,
-                conflicts,
+                pushed: split.there,
+                conflicts: split.conflicts,
                 failure: None,
             });
         }
         let mut doc = remote.value.as_map().clone();
-        for f in &apply {
+        for f in &split.apply {
             merge::apply(&mut doc, &f.path, f.mine.as_ref());
         }
         let doc = LimitsDoc::from_value(Value::Object(doc)).map_err(crate::desk::decode)?;
@@ -214,16 +198,7 @@ impl Desk {
         ) {
             Ok(saved) => {
                 self.store_limits(id, &saved)?;
-                for f in &apply {
-                    self.log(
-                        id.as_str(),
-                        &f.path,
-                        f.base.as_ref(),
-                        f.mine.as_ref(),
-                        "applied",
-                        saved.request_id.as_deref(),
-                    );
-                }
+                self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
                 None
             }
             Err(ApiError::PaymentRequired {
@@ -234,16 +209,7 @@ impl Desk {
             }),
             Err(e @ ApiError::Forbidden { .. }) => {
                 self.set_limits_read_only(id.as_str())?;
-                for f in &apply {
-                    self.log(
-                        id.as_str(),
-                        &f.path,
-                        f.base.as_ref(),
-                        f.mine.as_ref(),
-                        "refused: only the reseller can change trunks",
-                        e.meta().and_then(|m| m.request_id.as_deref()),
-                    );
-                }
+                self.refused(id, &split.apply, &e);
                 Some(EditState::Failed {
                     code: "forbidden".into(),
                     message:
@@ -257,31 +223,40 @@ impl Desk {
                 | ApiError::PaymentRequired { .. }
                 | ApiError::NotFound { .. }
                 | ApiError::Locked { .. }),
-            ) => {
-                for f in &apply {
-                    self.log(
-                        id.as_str(),
-                        &f.path,
-                        f.base.as_ref(),
-                        f.mine.as_ref(),
-                        &format!("refused: {e}"),
-                        e.meta().and_then(|m| m.request_id.as_deref()),
-                    );
-                }
-                Some(failed(e.code(), &e))
-            }
+            ) => Some(self.refused(id, &split.apply, &e)),
             Err(e) => return Err(e.into()),
         };
-        let pushed = if failure.is_some() {
-            there
-        } else {
-            apply.into_iter().chain(there).collect()
-        };
-        Ok(Outcome {
-            pushed,
-            conflicts,
-            failure,
-        })
+        Ok(split.outcome(failure))
+    }
+
+    fn log_fields(
+        &self,
+        id: &AccountId,
+        fields: &[FieldChange],
+        result: &str,
+        request_id: Option<&str>,
+    ) {
+        for f in fields {
+            self.log(
+                id.as_str(),
+                &f.path,
+                f.base.as_ref(),
+                f.mine.as_ref(),
+                result,
+                request_id,
+            );
+        }
+    }
+
+    /// Log a refusal of the server's and turn it into the edit's state.
+    fn refused(&self, id: &AccountId, fields: &[FieldChange], e: &ApiError) -> EditState {
+        self.log_fields(
+            id,
+            fields,
+            &format!("refused: {e}"),
+            e.meta().and_then(|m| m.request_id.as_deref()),
+        );
+        failed(e.code(), e)
     }
 
     fn log_conflicts(

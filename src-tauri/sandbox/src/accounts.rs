@@ -1,6 +1,7 @@
 //! `/v2/accounts/{id}`: GET, POST (replace the public part), PATCH (merge; `null` removes), and
 //! the `children` / `descendants` listings.
 
+use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
 use crate::model::{normalize_name, State, Token};
 use crate::paging::{self, PageError};
@@ -8,7 +9,6 @@ use crate::{lock, rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -47,21 +47,18 @@ async fn get_account(
     Path(id): Path<String>,
     Query(query): Q,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let state = lock(&shared);
-    let (ctx, token) = match crate::auth::require_account(&state, &headers, &query, &id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (ctx, token) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let Some(acct) = state.account(&id) else {
-        return envelope::bad_identifier(&ctx, &id);
+        return Err(envelope::bad_identifier(&ctx, &id));
     };
     let rev = State::revision(acct.rev, &acct.doc);
-    envelope::ok(
+    Ok(envelope::ok(
         &ctx,
         state.account_view(acct, &token.account_id),
         Some(&rev),
-    )
+    ))
 }
 
 async fn post_account(
@@ -70,7 +67,7 @@ async fn post_account(
     Query(query): Q,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     write(&shared, &id, &query, &headers, &body, |_, input| input)
 }
 
@@ -80,7 +77,7 @@ async fn patch_account(
     Query(query): Q,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     write(&shared, &id, &query, &headers, &body, |current, input| {
         let mut merged = current.clone();
         merge(&mut merged, input);
@@ -111,16 +108,10 @@ fn write(
     headers: &HeaderMap,
     body: &[u8],
     combine: impl FnOnce(&Map<String, Value>, Map<String, Value>) -> Map<String, Value>,
-) -> Response {
+) -> Reply {
     let mut state = lock(shared);
-    let (ctx, token) = match crate::auth::require_account(&state, headers, query, id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let (mut input, _) = match envelope::request_data(&ctx, body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let (ctx, token) = crate::auth::require_account(&state, headers, query, id)?;
+    let (mut input, _) = envelope::request_data(&ctx, body)?;
     let enabled = input.get("enabled").and_then(Value::as_bool);
     input.retain(|k, _| {
         !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
@@ -130,13 +121,13 @@ fn write(
         realm.retain(|c| !c.is_whitespace());
     }
     let Some(current) = state.account(id).map(|a| a.doc.clone()) else {
-        return envelope::bad_identifier(&ctx, id);
+        return Err(envelope::bad_identifier(&ctx, id));
     };
     let doc = combine(&current, input);
     let mut errs = rules::check_account(&doc);
     check_unique(&state, id, &doc, &mut errs);
     if !errs.is_empty() {
-        return envelope::validation(&ctx, errs.into_map());
+        return Err(envelope::validation(&ctx, errs.into_map()));
     }
     store(&mut state, &ctx, &token, id, doc, enabled)
 }
@@ -171,12 +162,12 @@ fn store(
     id: &str,
     doc: Map<String, Value>,
     enabled: Option<bool>,
-) -> Response {
+) -> Reply {
     let now = state.now();
     // Only an ancestor may enable or disable an account; an account editing itself cannot.
     let by_ancestor = token.account_id != id;
     let Some(acct) = state.accounts.get_mut(id) else {
-        return envelope::bad_identifier(ctx, id);
+        return Err(envelope::bad_identifier(ctx, id));
     };
     acct.doc = doc;
     acct.rev += 1;
@@ -185,13 +176,17 @@ fn store(
         acct.enabled = e;
     }
     if let Err(e) = state.save_account(id) {
-        return envelope::datastore_fault(ctx, &e);
+        return Err(envelope::datastore_fault(ctx, &e));
     }
     let Some(acct) = state.account(id) else {
-        return envelope::bad_identifier(ctx, id);
+        return Err(envelope::bad_identifier(ctx, id));
     };
     let rev = State::revision(acct.rev, &acct.doc);
-    envelope::ok(ctx, state.account_view(acct, &token.account_id), Some(&rev))
+    Ok(envelope::ok(
+        ctx,
+        state.account_view(acct, &token.account_id),
+        Some(&rev),
+    ))
 }
 
 async fn children(
@@ -199,7 +194,7 @@ async fn children(
     Path(id): Path<String>,
     Query(query): Q,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     listing(&shared, &id, &query, &headers, |tree, id| {
         tree.last().map(String::as_str) == Some(id)
     })
@@ -210,7 +205,7 @@ async fn descendants(
     Path(id): Path<String>,
     Query(query): Q,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     listing(&shared, &id, &query, &headers, |tree, id| {
         tree.iter().any(|t| t == id)
     })
@@ -222,12 +217,9 @@ fn listing(
     query: &HashMap<String, String>,
     headers: &HeaderMap,
     include: impl Fn(&[String], &str) -> bool,
-) -> Response {
+) -> Reply {
     let state = lock(shared);
-    let (ctx, _) = match crate::auth::require_account(&state, headers, query, id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (ctx, _) = crate::auth::require_account(&state, headers, query, id)?;
     // BTreeMap order: sorted by id, the key pages are cut on.
     let items: Vec<&crate::model::Account> = state
         .accounts
@@ -243,10 +235,10 @@ fn listing(
                 }
                 PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
             };
-            return envelope::validation(
+            return Err(envelope::validation(
                 &ctx,
                 envelope::single_error(field, "invalid", json!({"message": msg})),
-            );
+            ));
         }
     };
     let data: Vec<Value> = page
@@ -260,5 +252,11 @@ fn listing(
             })
         })
         .collect();
-    envelope::success(&ctx, StatusCode::OK, Value::Array(data), None, extra)
+    Ok(envelope::success(
+        &ctx,
+        StatusCode::OK,
+        Value::Array(data),
+        None,
+        extra,
+    ))
 }

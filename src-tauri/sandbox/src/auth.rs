@@ -1,6 +1,7 @@
 //! `PUT /v2/user_auth`, `PUT /v2/api_auth`, `GET /v2/accounts/{id}/api_key`, and the token
 //! check every other route runs first.
 
+use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
 use crate::model::{State, Token};
 use crate::{lock, Shared};
@@ -99,11 +100,11 @@ fn issue_token(state: &mut State, account_id: &str, owner_id: Option<&str>) -> S
     token
 }
 
-fn auth_success(state: &mut State, account_id: &str, owner_id: Option<&str>) -> Response {
+fn auth_success(state: &mut State, account_id: &str, owner_id: Option<&str>) -> Reply {
     let token = issue_token(state, account_id, owner_id);
     let ctx = Ctx::new(token);
     if let Err(e) = state.save_tokens() {
-        return envelope::datastore_fault(&ctx, &e);
+        return Err(envelope::datastore_fault(&ctx, &e));
     }
     let acct = state.account(account_id);
     let doc = acct.map(|a| &a.doc);
@@ -117,15 +118,18 @@ fn auth_success(state: &mut State, account_id: &str, owner_id: Option<&str>) -> 
         "language": text("language"),
         "apps": [],
     });
-    envelope::success(&ctx, StatusCode::CREATED, data, None, Map::new())
+    Ok(envelope::success(
+        &ctx,
+        StatusCode::CREATED,
+        data,
+        None,
+        Map::new(),
+    ))
 }
 
-async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
+async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
     let ctx = Ctx::new("");
-    let (data, _) = match envelope::request_data(&ctx, &body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let (data, _) = envelope::request_data(&ctx, &body)?;
     let mut state = lock(&shared);
     let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
     let credentials = text("credentials").unwrap_or_default();
@@ -135,25 +139,25 @@ async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
         } else {
             "maxLength"
         };
-        return envelope::validation(
+        return Err(envelope::validation(
             &ctx,
             envelope::single_error(
                 "credentials",
                 rule,
                 json!({"message": "Credentials must be 1 to 64 characters", "target": 64}),
             ),
-        );
+        ));
     }
     let method = text("method").unwrap_or_else(|| "md5".into());
     if method != "md5" && method != "sha" {
-        return envelope::validation(
+        return Err(envelope::validation(
             &ctx,
             envelope::single_error(
                 "method",
                 "enum",
                 json!({"message": "Value not found in enumerated list of values", "target": ["md5", "sha"], "value": method}),
             ),
-        );
+        ));
     }
     // Kazoo looks up phone_number, then realm, then name.
     let (field, account) = if let Some(realm) = text("account_realm").or_else(|| text("realm")) {
@@ -170,14 +174,14 @@ async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
         ("account_name", None)
     };
     let Some(account_id) = account else {
-        return envelope::validation(
+        return Err(envelope::validation(
             &ctx,
             envelope::single_error(
                 field,
                 "not_found",
                 json!({"message": "The provided account name/realm/phone number could not be found"}),
             ),
-        );
+        ));
     };
     let hash = credentials.to_ascii_lowercase();
     let owner = state.users.get(&account_id).and_then(|users| {
@@ -187,15 +191,15 @@ async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
             .map(|u| u.id.clone())
     });
     let Some(owner_id) = owner else {
-        return envelope::error(
+        return Err(envelope::error(
             &ctx,
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             json!({"message": "invalid credentials"}),
-        );
+        ));
     };
     if state.account(&account_id).is_some_and(|a| !a.enabled) {
-        return envelope::error(
+        return Err(envelope::error(
             &ctx,
             StatusCode::LOCKED,
             "locked",
@@ -205,24 +209,21 @@ async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
                 json!({"message": "account is disabled"}),
             )
             .into(),
-        );
+        ));
     }
     auth_success(&mut state, &account_id, Some(&owner_id))
 }
 
-async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
+async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
     let ctx = Ctx::new("");
-    let (data, _) = match envelope::request_data(&ctx, &body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let (data, _) = envelope::request_data(&ctx, &body)?;
     let mut state = lock(&shared);
     let key = data
         .get("api_key")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if key.len() != 64 {
-        return envelope::validation(
+        return Err(envelope::validation(
             &ctx,
             envelope::single_error(
                 "api_key",
@@ -233,7 +234,7 @@ async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
                 },
                 json!({"message": "api_key must be 64 characters", "target": 64}),
             ),
-        );
+        ));
     }
     let account = state
         .accounts
@@ -242,12 +243,12 @@ async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Response {
         .map(|a| a.id.clone());
     match account {
         Some(id) => auth_success(&mut state, &id, None),
-        None => envelope::error(
+        None => Err(envelope::error(
             &ctx,
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             json!({"message": "invalid credentials"}),
-        ),
+        )),
     }
 }
 
@@ -256,15 +257,12 @@ async fn api_key(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = match require_account(&state, &headers, &query, &id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (ctx, _) = require_account(&state, &headers, &query, &id)?;
     let key = state
         .account(&id)
         .map(|a| a.api_key.clone())
         .unwrap_or_default();
-    envelope::ok(&ctx, json!({"api_key": key}), None)
+    Ok(envelope::ok(&ctx, json!({"api_key": key}), None))
 }

@@ -7,6 +7,10 @@ use serde_json::{json, Map, Value};
 const VERSION: &str = "4.3.142-sandbox";
 const NODE: &str = "crossbar-sandbox";
 
+/// A handler's answer: both arms are complete Kazoo responses, so `?` returns an error envelope
+/// early.
+pub type Reply = Result<Response, Response>;
+
 /// Per-request metadata every envelope carries.
 #[derive(Debug, Clone)]
 pub struct Ctx {

@@ -3,12 +3,12 @@
 
 use crate::billing::{self, Plan};
 use crate::envelope;
+use crate::envelope::Reply;
 use crate::model::State;
 use crate::{lock, rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono_tz::Tz;
@@ -41,14 +41,11 @@ async fn get_limits(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = match crate::auth::require_account(&state, &headers, &query, &id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let (doc, rev) = view(&state, &id);
-    envelope::ok(&ctx, doc, Some(&rev))
+    Ok(envelope::ok(&ctx, doc, Some(&rev)))
 }
 
 /// Kazoo: the account's reseller, a superduper admin, or a direct child of the master
@@ -73,19 +70,16 @@ async fn post_limits(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, token) = match crate::auth::require_account(&state, &headers, &query, &id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (ctx, token) = crate::auth::require_account(&state, &headers, &query, &id)?;
     if !may_write(&state, &token.account_id, &id) {
-        return envelope::forbidden(&ctx, "Please contact your phone provider to add limits.");
+        return Err(envelope::forbidden(
+            &ctx,
+            "Please contact your phone provider to add limits.",
+        ));
     }
-    let (mut input, env) = match envelope::request_data(&ctx, &body) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let (mut input, env) = envelope::request_data(&ctx, &body)?;
     // accept_charges may sit in the envelope, in data, or in the query string.
     let accepted = truthy(env.get("accept_charges"))
         || truthy(input.get("accept_charges"))
@@ -103,24 +97,24 @@ async fn post_limits(
     });
     let errs = rules::check_limits(&input);
     if !errs.is_empty() {
-        return envelope::validation(&ctx, errs.into_map());
+        return Err(envelope::validation(&ctx, errs.into_map()));
     }
     if !accepted {
         if let Some(invoice) = charges(&state, &id, &input) {
-            return envelope::error(
+            return Err(envelope::error(
                 &ctx,
                 StatusCode::PAYMENT_REQUIRED,
                 "accept charges",
                 json!([invoice]),
-            );
+            ));
         }
     }
     state.limits.insert(id.clone(), input);
     if let Err(e) = state.save_limits(&id) {
-        return envelope::datastore_fault(&ctx, &e);
+        return Err(envelope::datastore_fault(&ctx, &e));
     }
     let (doc, rev) = view(&state, &id);
-    envelope::ok(&ctx, doc, Some(&rev))
+    Ok(envelope::ok(&ctx, doc, Some(&rev)))
 }
 
 /// The account's zone for billing days: its own, else the nearest ancestor's, else Kazoo's

@@ -1,12 +1,12 @@
 //! `/v2/accounts/{id}/users` and `/users/{user_id}`: who may sign in, and with which privilege.
 
 use crate::envelope;
+use crate::envelope::Reply;
 use crate::model::User;
 use crate::paging::{self, PageError};
 use crate::{lock, Shared};
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
@@ -36,19 +36,16 @@ async fn list(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = match crate::auth::require_account(&state, &headers, &query, &id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let mut users: Vec<&User> = state
         .users
         .get(&id)
         .map(|u| u.iter().collect())
         .unwrap_or_default();
     users.sort_by(|a, b| a.id.cmp(&b.id));
-    match paging::page(users, |u| u.id.as_str(), &query) {
+    Ok(match paging::page(users, |u| u.id.as_str(), &query) {
         Ok((page, extra)) => envelope::success(
             &ctx,
             StatusCode::OK,
@@ -64,7 +61,7 @@ async fn list(
                 json!({"message": "bad paging parameters"}),
             ),
         ),
-    }
+    })
 }
 
 async fn one(
@@ -72,18 +69,17 @@ async fn one(
     Path((id, user_id)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response {
+) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = match crate::auth::require_account(&state, &headers, &query, &id) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    match state
-        .users
-        .get(&id)
-        .and_then(|us| us.iter().find(|u| u.id == user_id))
-    {
-        Some(u) => envelope::ok(&ctx, view(u), Some("1-user")),
-        None => envelope::bad_identifier(&ctx, &user_id),
-    }
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
+    Ok(
+        match state
+            .users
+            .get(&id)
+            .and_then(|us| us.iter().find(|u| u.id == user_id))
+        {
+            Some(u) => envelope::ok(&ctx, view(u), Some("1-user")),
+            None => envelope::bad_identifier(&ctx, &user_id),
+        },
+    )
 }
