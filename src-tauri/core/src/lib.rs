@@ -6,6 +6,9 @@
 //! never fails because of them.
 
 mod account_doc;
+pub mod alerts;
+pub mod billing;
+pub mod card;
 mod contact;
 mod country;
 mod error;
@@ -13,10 +16,12 @@ mod id;
 mod json_path;
 mod limits_doc;
 pub mod merge;
+pub mod money;
 mod name;
 mod numbers_format;
 pub mod phone;
 mod privacy;
+pub mod proration;
 mod realm;
 mod secret;
 mod stored;

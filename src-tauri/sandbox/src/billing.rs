@@ -19,6 +19,7 @@ pub const PLANS: &[Plan] = &[
         id: "pbx-standard",
         name: "Hosted PBX Standard",
         items: &[
+            ("account", "hosted_pbx", "29.00"),
             ("limits", "inbound_trunks", "14.99"),
             ("limits", "outbound_trunks", "19.99"),
             ("limits", "twoway_trunks", "24.99"),
@@ -28,6 +29,7 @@ pub const PLANS: &[Plan] = &[
         id: "reseller-wholesale",
         name: "Reseller Wholesale",
         items: &[
+            ("account", "reseller_platform", "149.00"),
             ("limits", "inbound_trunks", "9.50"),
             ("limits", "outbound_trunks", "12.50"),
             ("limits", "twoway_trunks", "16.00"),
@@ -48,6 +50,25 @@ impl Plan {
     }
 }
 
+/// An exact decimal from a JSON number or numeric string.
+pub fn decimal(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Number(n) => n.to_string().parse().ok(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The 1st of the month after `date`.
+pub fn next_month(date: NaiveDate) -> NaiveDate {
+    let (y, m) = if date.month() == 12 {
+        (date.year() + 1, 1)
+    } else {
+        (date.year(), date.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(date)
+}
+
 /// Money on the wire: Kazoo sends plain JSON numbers.
 pub fn money(d: Decimal) -> Value {
     json!(d.round_dp(4).to_f64().unwrap_or(0.0))
@@ -55,15 +76,7 @@ pub fn money(d: Decimal) -> Value {
 
 /// Days left in the month including `today`, and the month's length.
 pub fn days_left(today: NaiveDate) -> (u32, u32) {
-    let (y, m) = (today.year(), today.month());
-    let first_next = if m == 12 {
-        NaiveDate::from_ymd_opt(y + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(y, m + 1, 1)
-    };
-    let len = first_next
-        .and_then(|n| n.pred_opt())
-        .map_or(30, |last| last.day());
+    let len = next_month(today).pred_opt().map_or(30, |last| last.day());
     (len - today.day() + 1, len)
 }
 

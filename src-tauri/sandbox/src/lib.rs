@@ -12,14 +12,19 @@
 mod accounts;
 mod auth;
 mod billing;
+mod books;
 mod clock;
 mod envelope;
+mod history;
+mod ledger;
 mod limits;
 mod model;
 mod paging;
+mod payments;
 mod persist;
 mod rules;
 pub mod seed;
+mod services;
 mod users;
 
 use axum::Router;
@@ -154,6 +159,9 @@ fn router(state: Shared) -> Router {
         .merge(accounts::routes())
         .merge(limits::routes())
         .merge(users::routes())
+        .merge(ledger::routes())
+        .merge(payments::routes())
+        .merge(services::routes())
         .fallback(envelope::unknown_route)
         .with_state(state)
 }

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -109,32 +108,23 @@ async fn post_limits(
             ));
         }
     }
+    let added = added_monthly(&state, &id, &input);
     state.limits.insert(id.clone(), input);
     if let Err(e) = state.save_limits(&id) {
         return Err(envelope::datastore_fault(&ctx, &e));
     }
+    // The rest of this month for what was added, on the prorations ledger.
+    let today = state.today(&id);
+    let charge = billing::prorate(added, today);
+    crate::services::post_proration(
+        &mut state,
+        &ctx,
+        &id,
+        charge,
+        &format!("trunks added on {today}"),
+    )?;
     let (doc, rev) = view(&state, &id);
     Ok(envelope::ok(&ctx, doc, Some(&rev)))
-}
-
-/// The account's zone for billing days: its own, else the nearest ancestor's, else Kazoo's
-/// default.
-fn account_zone(state: &State, id: &str) -> Tz {
-    let acct = state.account(id);
-    let chain = acct
-        .map(|a| {
-            std::iter::once(&a.id)
-                .chain(a.tree.iter().rev())
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    chain
-        .iter()
-        .filter_map(|i| state.account(i))
-        .filter_map(|a| a.doc.get("timezone").and_then(Value::as_str))
-        .find_map(|z| z.parse::<Tz>().ok())
-        .unwrap_or(chrono_tz::America::Los_Angeles)
 }
 
 fn count(doc: Option<&Map<String, Value>>, field: &str) -> i64 {
@@ -143,11 +133,26 @@ fn count(doc: Option<&Map<String, Value>>, field: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// The monthly price of the trunks a change adds (zero without a plan or without a rise).
+fn added_monthly(state: &State, id: &str, new: &Map<String, Value>) -> Decimal {
+    let Some(plan) = state.plan_of(id) else {
+        return Decimal::ZERO;
+    };
+    let old = state.limits.get(id);
+    rules::TRUNK_FIELDS
+        .iter()
+        .filter_map(|field| {
+            let rise = count(Some(new), field) - count(old, field);
+            Some(plan.rate(field)? * Decimal::from(rise.max(0)))
+        })
+        .sum()
+}
+
 /// The invoice a change would produce, when it raises a billable quantity.
 fn charges(state: &State, id: &str, new: &Map<String, Value>) -> Option<Value> {
     let plan: &Plan = state.account(id)?.plan.as_deref().and_then(billing::plan)?;
     let old = state.limits.get(id);
-    let today = billing::local_today(account_zone(state, id), state.now());
+    let today = state.today(id);
     let mut items = Vec::new();
     let (mut recurring, mut added) = (Decimal::ZERO, Decimal::ZERO);
     let mut rises = false;

@@ -58,6 +58,13 @@ pub struct State {
     pub limits: HashMap<String, Map<String, Value>>,
     pub users: HashMap<String, Vec<User>>,
     pub tokens: HashMap<String, Token>,
+    pub books: HashMap<String, crate::books::Books>,
+    /// Processor authorization fingerprints handed out in client tokens → account ID.
+    pub fingerprints: HashMap<String, String>,
+    /// Single-use nonces from the processor stand-in.
+    pub nonces: HashMap<String, crate::payments::Nonce>,
+    /// Unix time up to which monthly charges have been posted.
+    pub last_tick: i64,
 }
 
 /// Kazoo's name normalisation for uniqueness and login: lower case, letters and digits only.

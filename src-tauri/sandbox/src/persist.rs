@@ -1,6 +1,7 @@
 //! Write-through persistence: one JSON file per document under the data folder, replaced
 //! atomically (write a temporary file, then rename) so a crash never leaves half a document.
 
+use crate::books::Books;
 use crate::clock::Clock;
 use crate::model::{Account, State, Token, User};
 use crate::seed::{self, Seed};
@@ -20,6 +21,9 @@ struct Meta {
     format: u32,
     master_id: String,
     clock: Clock,
+    /// Unix time up to which monthly charges have been posted.
+    #[serde(default)]
+    last_tick: i64,
 }
 
 fn data_err(path: &Path) -> impl FnOnce(std::io::Error) -> SandboxError + '_ {
@@ -30,7 +34,7 @@ fn data_err(path: &Path) -> impl FnOnce(std::io::Error) -> SandboxError + '_ {
 }
 
 pub fn load_or_seed(dir: &Path, seed: &Seed, ttl: Duration) -> Result<State, SandboxError> {
-    for sub in ["accounts", "limits", "users"] {
+    for sub in ["accounts", "limits", "users", "books"] {
         let p = dir.join(sub);
         std::fs::create_dir_all(&p).map_err(data_err(&p))?;
     }
@@ -86,6 +90,9 @@ fn load(dir: &Path, ttl: Duration) -> Result<State, SandboxError> {
     let users = read_dir_json::<Vec<User>>(&dir.join("users"))?
         .into_iter()
         .collect();
+    let books = read_dir_json::<Books>(&dir.join("books"))?
+        .into_iter()
+        .collect();
     let tokens_path = dir.join("tokens.json");
     let tokens: HashMap<String, Token> = if tokens_path.exists() {
         read_json(&tokens_path)?
@@ -101,6 +108,10 @@ fn load(dir: &Path, ttl: Duration) -> Result<State, SandboxError> {
         limits,
         users,
         tokens,
+        books,
+        fingerprints: HashMap::new(),
+        nonces: HashMap::new(),
+        last_tick: meta.last_tick,
     })
 }
 
@@ -145,11 +156,20 @@ impl State {
         write_atomic(&self.dir.join("tokens.json"), &self.tokens, true)
     }
 
+    /// An account's books, and its document (auto top-ups and the low-balance flag touch it).
+    pub fn save_books(&self, id: &str) -> std::io::Result<()> {
+        if let Some(b) = self.books.get(id) {
+            write_atomic(&self.doc_path("books", id), b, true)?;
+        }
+        self.save_account(id)
+    }
+
     pub fn save_meta(&self) -> std::io::Result<()> {
         let meta = Meta {
             format: FORMAT,
             master_id: self.master_id.clone(),
             clock: self.clock,
+            last_tick: self.last_tick,
         };
         write_atomic(&self.dir.join(META), &meta, true)
     }
@@ -164,6 +184,9 @@ fn save_all(state: &mut State) -> std::io::Result<()> {
     }
     for (id, u) in &state.users {
         write_atomic(&state.doc_path("users", id), u, false)?;
+    }
+    for (id, b) in &state.books {
+        write_atomic(&state.doc_path("books", id), b, false)?;
     }
     state.save_tokens()?;
     // Written last: its presence marks a complete seed.

@@ -88,6 +88,10 @@ impl Builder {
             limits: HashMap::new(),
             users: HashMap::new(),
             tokens: HashMap::new(),
+            books: HashMap::new(),
+            fingerprints: HashMap::new(),
+            nonces: HashMap::new(),
+            last_tick: 0,
         };
         // 2024-01-15 00:00 UTC, in Gregorian seconds.
         Self {
@@ -459,10 +463,15 @@ fn scale(b: &mut Builder, n: usize) {
 pub(crate) fn build(seed: &Seed, dir: PathBuf, ttl: Duration) -> State {
     let mut b = Builder::new(dir, ttl);
     match seed {
-        Seed::Demo => demo(&mut b),
+        Seed::Demo => {
+            demo(&mut b);
+            let now = b.state.now();
+            crate::history::seed(&mut b.state, now);
+        }
         Seed::Empty => b.master_and_reseller(),
         Seed::Scale(n) => scale(&mut b, *n),
     }
+    b.state.last_tick = b.state.now();
     b.state
 }
 

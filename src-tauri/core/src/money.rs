@@ -1,0 +1,141 @@
+//! Money: exact decimals (`rust_decimal`), never floating point. Amounts a user types are parsed
+//! here; amounts from Kazoo (JSON numbers) are read through their shortest decimal text.
+
+use crate::FieldError;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::Value;
+use std::str::FromStr;
+
+/// The largest single credit a user may add: a guard against an extra zero.
+pub const MAX_CREDIT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 2); // 10,000.00
+
+/// Parse an amount as typed: `25`, `25.5`, `25.50`, `1,250.00`; more than zero, at most two
+/// decimals.
+pub fn parse_amount(field: &'static str, input: &str) -> Result<Decimal, FieldError> {
+    let s: String = input
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != ' ')
+        .collect();
+    if s.is_empty() {
+        return Err(FieldError::new(field, "enter an amount"));
+    }
+    let d = Decimal::from_str(&s).map_err(|_| {
+        FieldError::new(
+            field,
+            format!("“{}” is not an amount, like 25.00", input.trim()),
+        )
+    })?;
+    if d.scale() > 2 && d.normalize().scale() > 2 {
+        return Err(FieldError::new(field, "use at most two decimals (cents)"));
+    }
+    if d <= Decimal::ZERO {
+        return Err(FieldError::new(field, "must be more than 0.00"));
+    }
+    Ok(d.round_dp(2))
+}
+
+/// A credit to add: an amount, no more than [`MAX_CREDIT`].
+pub fn parse_credit(field: &'static str, input: &str) -> Result<Decimal, FieldError> {
+    let d = parse_amount(field, input)?;
+    if d > MAX_CREDIT {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "is more than the {} a single credit may add",
+                format_money(MAX_CREDIT)
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+/// An exact decimal from a Kazoo JSON number or numeric string.
+pub fn from_json(v: &Value) -> Option<Decimal> {
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_owned(),
+        _ => return None,
+    };
+    Decimal::from_str(&text)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&text).ok())
+}
+
+/// A JSON number for Kazoo, which stores money as numbers. Two-decimal amounts survive this
+/// exactly: the float nearest to `12.34` prints back as `12.34`.
+pub fn to_json(d: Decimal) -> Value {
+    use rust_decimal::prelude::ToPrimitive;
+    d.to_f64()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Null, Value::Number)
+}
+
+/// Half away from zero, to the cent: the rounding rule for every amount shown or charged.
+pub fn round_cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `1,234.50`, `-3.20`: two decimals, thousands separated.
+pub fn format_money(d: Decimal) -> String {
+    let r = round_cents(d);
+    let negative = r.is_sign_negative() && !r.is_zero();
+    let text = format!("{:.2}", r.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{}{grouped}.{frac}", if negative { "-" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_amounts_people_type() {
+        assert_eq!(parse_amount("a", " 25 ").unwrap(), d("25"));
+        assert_eq!(parse_amount("a", "1,250.5").unwrap(), d("1250.50"));
+        assert_eq!(parse_amount("a", "0.10").unwrap(), d("0.1"));
+        for (bad, needle) in [
+            ("", "enter"),
+            ("ten", "not an amount"),
+            ("-5", "more than"),
+            ("0", "more than"),
+            ("1.234", "two decimals"),
+        ] {
+            let e = parse_amount("amount", bad).unwrap_err();
+            assert_eq!(e.field, "amount");
+            assert!(e.message.contains(needle), "{bad}: {e}");
+        }
+        assert!(parse_credit("a", "10000.01").is_err());
+        assert!(parse_credit("a", "10000").is_ok());
+    }
+
+    #[test]
+    fn json_round_trip_is_exact_to_the_cent() {
+        for s in ["0.10", "12.34", "-54.74", "1000000.01", "14.99"] {
+            assert_eq!(from_json(&to_json(d(s))), Some(d(s)), "{s}");
+        }
+        assert_eq!(from_json(&json!(-54.7404)), Some(d("-54.7404")));
+        assert_eq!(from_json(&json!("7.5")), Some(d("7.5")));
+    }
+
+    #[test]
+    fn formats_with_two_decimals_and_separators() {
+        assert_eq!(format_money(d("1234.5")), "1,234.50");
+        assert_eq!(format_money(d("-3.204")), "-3.20");
+        assert_eq!(format_money(d("0.005")), "0.01", "half away from zero");
+        assert_eq!(format_money(d("-0.001")), "0.00");
+        assert_eq!(format_money(d("1000000")), "1,000,000.00");
+    }
+}

@@ -1,0 +1,369 @@
+//! Cards and money in: the Braintree-style endpoints (`client_token`, `customer`, `cards`), a
+//! stand-in for the processor's client-side tokenization (card data in, single-use nonce out),
+//! and `POST /services/topup`.
+//!
+//! Test cards (any future expiry, any CVV): 4111 1111 1111 1111 (Visa), 5555 5555 5555 4444
+//! (Mastercard), 3782 822463 10005 (Amex) approve; 4000 1111 1111 1115 is refused when added;
+//! 4000 0000 0000 0341 is added but every charge is declined.
+
+use crate::billing;
+use crate::books::{Card, CardBehaviour};
+use crate::envelope::{self, random_hex, Ctx, Reply};
+use crate::{lock, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/v2/accounts/{id}/braintree/client_token",
+            get(client_token),
+        )
+        .route(
+            "/v2/accounts/{id}/braintree/customer",
+            get(customer).post(add_via_customer),
+        )
+        .route(
+            "/v2/accounts/{id}/braintree/cards",
+            get(cards).put(add_card),
+        )
+        .route("/v2/accounts/{id}/services/topup", post(topup))
+        .route("/processor/v1/payment_methods/credit_cards", post(tokenize))
+}
+
+type Q = Query<HashMap<String, String>>;
+
+/// A card tokenized by the processor stand-in, waiting to be vaulted (single use).
+#[derive(Debug, Clone)]
+pub struct Nonce {
+    pub card_type: String,
+    pub last_four: String,
+    pub month: u32,
+    pub year: i32,
+    pub behaviour: CardBehaviour,
+}
+
+async fn client_token(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let fingerprint = random_hex(24);
+    state.fingerprints.insert(fingerprint.clone(), id.clone());
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let token = STANDARD.encode(json!({"authorizationFingerprint": fingerprint, "clientApiUrl": format!("http://{host}/processor/v1")}).to_string());
+    Ok(envelope::ok(&ctx, json!({"client_token": token}), None))
+}
+
+fn brand(number: &str) -> &'static str {
+    match number.as_bytes().first() {
+        Some(b'4') => "Visa",
+        Some(b'5') | Some(b'2') => "MasterCard",
+        Some(b'3') if number.starts_with("34") || number.starts_with("37") => "American Express",
+        Some(b'6') => "Discover",
+        _ => "Unknown",
+    }
+}
+
+fn luhn_ok(number: &str) -> bool {
+    let mut sum = 0;
+    for (i, c) in number.chars().rev().enumerate() {
+        let Some(d) = c.to_digit(10) else {
+            return false;
+        };
+        sum += if i % 2 == 1 {
+            if d * 2 > 9 {
+                d * 2 - 9
+            } else {
+                d * 2
+            }
+        } else {
+            d
+        };
+    }
+    number.len() >= 12 && sum % 10 == 0
+}
+
+/// The processor's client API: it sees the card, Kazoo (and the sandbox's `/v2`) never does.
+async fn tokenize(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
+    let mut state = lock(&shared);
+    let refuse = |status: StatusCode, message: &str| {
+        axum::response::IntoResponse::into_response((
+            status,
+            axum::Json(json!({"error": {"message": message}})),
+        ))
+    };
+    let req: Value = serde_json::from_slice(&body)
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "malformed request"))?;
+    let fp = req["authorizationFingerprint"].as_str().unwrap_or_default();
+    if !state.fingerprints.contains_key(fp) {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "authorization fingerprint is not valid",
+        ));
+    }
+    let card = &req["creditCard"];
+    let number: String = card["number"]
+        .as_str()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let (month, year) = card["expirationDate"]
+        .as_str()
+        .and_then(|e| e.split_once('/'))
+        .and_then(|(m, y)| Some((m.parse::<u32>().ok()?, y.parse::<i32>().ok()?)))
+        .unwrap_or((0, 0));
+    if !luhn_ok(&number)
+        || !(1..=12).contains(&month)
+        || card["cvv"].as_str().is_none_or(|c| c.len() < 3)
+    {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Credit card is invalid",
+        ));
+    }
+    let behaviour = match number.as_str() {
+        "4000111111111115" => CardBehaviour::DeclineOnVerify,
+        "4000000000000341" => CardBehaviour::DeclineOnCharge,
+        _ => CardBehaviour::Approve,
+    };
+    let nonce = format!("tokencc_{}", random_hex(12));
+    let last_four = number[number.len() - 4..].to_owned();
+    state.nonces.insert(
+        nonce.clone(),
+        Nonce {
+            card_type: brand(&number).into(),
+            last_four: last_four.clone(),
+            month,
+            year: if year < 100 { year + 2000 } else { year },
+            behaviour,
+        },
+    );
+    Ok(axum::response::IntoResponse::into_response((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "creditCards": [{"nonce": nonce, "details": {"cardType": brand(&number), "lastFour": last_four}}]
+        })),
+    )))
+}
+
+/// Vault the card behind a nonce (single use) and make it the default.
+fn vault(
+    state: &mut crate::model::State,
+    ctx: &Ctx,
+    id: &str,
+    data: &Map<String, Value>,
+) -> Result<Card, axum::response::Response> {
+    let nonce = data
+        .get("payment_method_nonce")
+        .or_else(|| data.get("nonce"))
+        .or_else(|| {
+            data.get("credit_card")
+                .and_then(|c| c.get("payment_method_nonce"))
+        })
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(n) = state.nonces.remove(nonce) else {
+        return Err(envelope::validation(
+            ctx,
+            envelope::single_error(
+                "payment_method_nonce",
+                "invalid",
+                json!({"message": "Unknown or already used payment method nonce"}),
+            ),
+        ));
+    };
+    if n.behaviour == CardBehaviour::DeclineOnVerify {
+        return Err(envelope::validation(
+            ctx,
+            envelope::single_error(
+                "credit_card",
+                "declined",
+                json!({"message": "Card declined by the issuer: Do Not Honor (2000)"}),
+            ),
+        ));
+    }
+    let now = state.now();
+    let books = state.books(id);
+    for c in &mut books.cards {
+        c.default = false;
+    }
+    let card = Card {
+        id: random_hex(8),
+        card_type: n.card_type,
+        last_four: n.last_four,
+        expiration_month: n.month,
+        expiration_year: n.year,
+        default: true,
+        created: now,
+        behaviour: n.behaviour,
+    };
+    books.cards.push(card.clone());
+    state
+        .save_books(id)
+        .map_err(|e| envelope::datastore_fault(ctx, &e))?;
+    Ok(card)
+}
+
+fn customer_view(state: &mut crate::model::State, id: &str) -> Value {
+    let today = state.today(id);
+    let cards: Vec<Value> = state
+        .books(id)
+        .cards
+        .iter()
+        .map(|c| c.view(today))
+        .collect();
+    let expired = cards
+        .iter()
+        .any(|c| c["default"] == true && c["expired"] == true);
+    json!({"id": id, "credit_cards": cards, "expired_card": expired})
+}
+
+async fn customer(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    Ok(envelope::ok(&ctx, customer_view(&mut state, &id), None))
+}
+
+async fn add_via_customer(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let (data, _) = envelope::request_data(&ctx, &body)?;
+    vault(&mut state, &ctx, &id, &data)?;
+    Ok(envelope::ok(&ctx, customer_view(&mut state, &id), None))
+}
+
+async fn cards(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let view = customer_view(&mut state, &id);
+    Ok(envelope::ok(&ctx, view["credit_cards"].clone(), None))
+}
+
+async fn add_card(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let (data, _) = envelope::request_data(&ctx, &body)?;
+    let card = vault(&mut state, &ctx, &id, &data)?;
+    let today = state.today(&id);
+    Ok(envelope::success(
+        &ctx,
+        StatusCode::CREATED,
+        card.view(today),
+        None,
+        Map::new(),
+    ))
+}
+
+/// `POST /services/topup {amount}`: charge the default card and credit the account. A
+/// `reference` already used for a completed top-up answers with that top-up again instead of
+/// charging twice (the client's idempotency key).
+async fn topup(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let (data, _) = envelope::request_data(&ctx, &body)?;
+    state.catch_up();
+    let amount = data
+        .get("amount")
+        .and_then(billing::decimal)
+        .filter(|a| *a > Decimal::ZERO)
+        .ok_or_else(|| {
+            envelope::validation(
+                &ctx,
+                envelope::single_error(
+                    "amount",
+                    "required",
+                    json!({"message": "Field is required but missing"}),
+                ),
+            )
+        })?;
+    let reference = data
+        .get("reference")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(r) = &reference {
+        let done = state
+            .books(&id)
+            .transactions
+            .iter()
+            .find(|t| t.reference.as_ref() == Some(r) && t.status == "completed")
+            .cloned();
+        if let Some(tx) = done {
+            return Ok(envelope::ok(
+                &ctx,
+                json!({"transaction": tx.view(), "replayed": true}),
+                None,
+            ));
+        }
+    }
+    let result = state.charge_card(&id, amount, "Manual top-up", reference);
+    state.after_balance_change(&id);
+    state
+        .save_books(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    match result {
+        Ok(tx) => {
+            let balance = state.books(&id).balance();
+            Ok(envelope::ok(
+                &ctx,
+                json!({"transaction": tx.view(), "available_dollars": billing::money(balance)}),
+                None,
+            ))
+        }
+        Err(None) => Err(envelope::error(
+            &ctx,
+            StatusCode::PAYMENT_REQUIRED,
+            "no_payment_token",
+            json!({"message": "No credit card on file"}),
+        )),
+        Err(Some(tx)) => Err(envelope::error(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "bookkeeper_fault",
+            tx.view(),
+        )),
+    }
+}

@@ -1,0 +1,261 @@
+//! `/services/summary` (plan, items, rates, quantities, next billing date), `POST /services`
+//! (assign a plan mid-month, charged prorated), and the sandbox-only clock that lets tests move
+//! time forward.
+
+use crate::billing;
+use crate::books::{gregorian, LedgerEntry};
+use crate::envelope::{self, Ctx, Reply};
+use crate::model::State;
+use crate::{lock, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route(
+            "/v2/accounts/{id}/services",
+            get(assigned).post(change_plans),
+        )
+        .route("/v2/accounts/{id}/services/summary", get(summary))
+        .route("/sandbox/clock", get(clock).put(move_clock))
+}
+
+type Q = Query<HashMap<String, String>>;
+
+fn plan_map(state: &State, id: &str) -> Value {
+    let mut plans = Map::new();
+    if let Some(plan) = state.plan_of(id) {
+        plans.insert(
+            plan.id.into(),
+            json!({"vendor_id": state.reseller_of(id), "overrides": {}}),
+        );
+    }
+    Value::Object(plans)
+}
+
+async fn assigned(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
+}
+
+async fn summary(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    state.catch_up();
+    let tz = state.account_zone(&id);
+    let next = billing::next_month(state.today(&id));
+    let next_unix = crate::books::start_unix(tz, next);
+    let mut invoices = Vec::new();
+    let mut quantities: Map<String, Value> = Map::new();
+    if let Some(plan) = state.plan_of(&id) {
+        let items: Vec<Value> = state
+            .monthly_items(&id)
+            .into_iter()
+            .map(|(category, item, quantity, rate)| {
+                let q = quantities.entry(category).or_insert_with(|| json!({}));
+                q[item] = quantity.into();
+                json!({
+                    "category": category,
+                    "item": item,
+                    "quantity": quantity,
+                    "billable": quantity,
+                    "rate": billing::money(rate),
+                    "total": billing::money(rate * Decimal::from(quantity)),
+                })
+            })
+            .collect();
+        let recurring: Decimal = state
+            .monthly_items(&id)
+            .iter()
+            .map(|(_, _, q, r)| Decimal::from(*q) * *r)
+            .sum();
+        invoices.push(json!({
+            "plan": {"id": plan.id, "name": plan.name},
+            "bookkeeper": {"type": "sandbox", "vendor_id": state.reseller_of(&id)},
+            "items": items,
+            "activation_charges": [],
+            "taxes": [],
+            "summary": {"today": 0, "recurring": billing::money(recurring)},
+        }));
+    }
+    let data = json!({
+        "plans": plan_map(&state, &id),
+        "invoices": invoices,
+        "quantities": quantities,
+        "billing_cycle": {"next": gregorian(next_unix), "timezone": tz.name()},
+    });
+    Ok(envelope::ok(&ctx, data, None))
+}
+
+/// `POST /services {add:[plan_id]}`: only the account's reseller (or a superduper admin) assigns
+/// plans. A new plan is charged for the rest of the month, after a 402 dry run.
+async fn change_plans(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let mut state = lock(&shared);
+    let (ctx, token) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let caller = token.account_id.clone();
+    let superduper = state.account(&caller).is_some_and(|a| a.superduper_admin);
+    if !superduper && (caller == id || state.reseller_of(&id) != caller) {
+        return Err(envelope::forbidden(
+            &ctx,
+            "only the reseller may change this account's service plans",
+        ));
+    }
+    let (data, env) = envelope::request_data(&ctx, &body)?;
+    let accepted = env
+        .get("accept_charges")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let added: Vec<String> = data
+        .get("add")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let Some(plan_id) = added.first() else {
+        return Ok(envelope::ok(&ctx, plan_map(&state, &id), None));
+    };
+    let Some(plan) = billing::plan(plan_id) else {
+        return Err(envelope::validation(
+            &ctx,
+            envelope::single_error(
+                "add",
+                "not_found",
+                json!({"message": format!("service plan {plan_id} does not exist")}),
+            ),
+        ));
+    };
+    if state.plan_of(&id).is_some_and(|p| p.id == plan.id) {
+        return Ok(envelope::ok(&ctx, plan_map(&state, &id), None));
+    }
+    let today = state.today(&id);
+    let previous = state.account(&id).and_then(|a| a.plan.clone());
+    set_plan(&mut state, &id, Some(plan.id));
+    let monthly: Decimal = state
+        .monthly_items(&id)
+        .iter()
+        .map(|(_, _, q, r)| Decimal::from(*q) * *r)
+        .sum();
+    let charge = billing::prorate(monthly, today);
+    if !accepted {
+        set_plan(&mut state, &id, previous.as_deref());
+        let (left, len) = billing::days_left(today);
+        return Err(envelope::error(
+            &ctx,
+            StatusCode::PAYMENT_REQUIRED,
+            "accept charges",
+            json!([{
+                "plan": {"id": plan.id, "name": plan.name},
+                "summary": {"today": billing::money(charge), "recurring": billing::money(monthly)},
+                "proration": {"days_left": left, "days_in_month": len, "date": today.to_string()},
+            }]),
+        ));
+    }
+    post_proration(
+        &mut state,
+        &ctx,
+        &id,
+        charge,
+        &format!("{} from {today}", plan.name),
+    )?;
+    Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
+}
+
+fn set_plan(state: &mut State, id: &str, plan: Option<&str>) {
+    if let Some(a) = state.accounts.get_mut(id) {
+        a.plan = plan.map(str::to_owned);
+    }
+}
+
+/// Debit a prorated charge to the `prorations` ledger and persist the account's books.
+pub fn post_proration(
+    state: &mut State,
+    ctx: &Ctx,
+    id: &str,
+    amount: Decimal,
+    what: &str,
+) -> Result<(), axum::response::Response> {
+    if amount > Decimal::ZERO {
+        let now = state.now();
+        state.books(id).ledger.push(LedgerEntry::new(
+            "prorations",
+            -amount,
+            format!("Prorated charge: {what}"),
+            now,
+        ));
+        state.after_balance_change(id);
+    }
+    state
+        .save_books(id)
+        .map_err(|e| envelope::datastore_fault(ctx, &e))
+}
+
+fn clock_view(state: &State) -> Value {
+    json!({"unix": state.now(), "gregorian": gregorian(state.now()), "offset": state.clock.offset})
+}
+
+async fn clock(AxState(shared): AxState<Shared>) -> Reply {
+    let state = lock(&shared);
+    Ok(envelope::ok(&Ctx::new(""), clock_view(&state), None))
+}
+
+/// Sandbox only: `PUT /sandbox/clock {"data":{"advance_seconds":N}}` or `{"unix":T}`. Time only
+/// moves forward; monthly charges and automatic top-ups due in between are posted at once.
+async fn move_clock(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
+    let mut state = lock(&shared);
+    let ctx = Ctx::new("");
+    let (data, _) = envelope::request_data(&ctx, &body)?;
+    let now = state.now();
+    let target = match (
+        data.get("advance_seconds").and_then(Value::as_i64),
+        data.get("unix").and_then(Value::as_i64),
+    ) {
+        (Some(s), _) if s >= 0 => now + s,
+        (None, Some(t)) if t >= now => t,
+        _ => {
+            return Err(envelope::validation(
+                &ctx,
+                envelope::single_error(
+                    "advance_seconds",
+                    "minimum",
+                    json!({"message": "the clock only moves forward: give advance_seconds ≥ 0 or a unix time not in the past"}),
+                ),
+            ))
+        }
+    };
+    state.clock.offset += target - now;
+    state.catch_up();
+    let ids: Vec<String> = state.books.keys().cloned().collect();
+    for id in ids {
+        state
+            .save_books(&id)
+            .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    }
+    state
+        .save_meta()
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    Ok(envelope::ok(&ctx, clock_view(&state), None))
+}
