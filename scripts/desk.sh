@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config curl ca-certificates file
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev libssl-dev libdbus-1-dev
-  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring keyutils
+  webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring keyutils dunst
 )
 TAURI_DRIVER_VERSION=2.1.0
 
@@ -30,7 +30,17 @@ install_packages() {
   if [ "${#missing[@]}" -gt 0 ]; then
     say "Installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" 2>/tmp/account-desk-apt.err; then
+      # A machine can hold a library newer than the mirror's -dev package was built against
+      # ("Depends: libfoo (= 1.0) but 1.0+u1 is to be installed"): take the exact versions
+      # apt asks for, then install again.
+      local pins
+      pins=$(sed -n 's/.*Depends: \([^ ]*\) (= \([^)]*\)) but .* is to be installed.*/\1=\2/p' /tmp/account-desk-apt.err | sort -u)
+      [ -n "$pins" ] || { cat /tmp/account-desk-apt.err >&2; exit 1; }
+      say "Aligning library versions with the mirror: $pins"
+      # shellcheck disable=SC2086
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades $pins "${missing[@]}"
+    fi
   fi
   if ! command -v cargo >/dev/null; then
     echo "cargo is not installed: install the Rust toolchain (https://rustup.rs) and run this again." >&2

@@ -4,8 +4,10 @@
 mod cli;
 mod commands;
 mod error;
+mod notify;
 mod session;
 mod state;
+mod tray;
 
 use state::AppState;
 use std::path::{Path, PathBuf};
@@ -34,7 +36,7 @@ fn init_logging(data_dir: &Path) {
 }
 
 /// A second launch hands over to the first: its window comes to the front.
-fn focus_main(app: &tauri::AppHandle) {
+pub(crate) fn focus_main(app: &tauri::AppHandle) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.unminimize();
         let _ = w.show();
@@ -80,6 +82,10 @@ pub fn run() {
             init_logging(&data_dir);
             tracing::info!(data_dir = %data_dir.display(), demo = opts.backend.is_none(), "starting");
             let handle = app.handle().clone();
+            if let Err(e) = tray::create(&handle) {
+                // A desktop without a tray still gets notifications and the window.
+                tracing::warn!(error = %e, "no tray icon");
+            }
             let opts = opts.clone();
             tauri::async_runtime::spawn(session::start(handle, opts, data_dir));
             Ok(())
@@ -114,9 +120,32 @@ pub fn run() {
             commands::edits::discard_edit,
             commands::history::change_log,
             commands::history::export_change_log,
+            commands::billing::payment_details,
+            commands::billing::add_card,
+            commands::billing::save_billing_contact,
+            commands::billing::billing_settings,
+            commands::billing::save_billing_settings,
+            commands::billing::usage,
+            commands::billing::export_usage,
+            commands::billing::new_credit_intent,
+            commands::billing::add_credit,
+            commands::billing::service_plan,
+            commands::billing::preview_trunk_charges,
+            commands::billing::set_watched,
+            commands::billing::watched_balances,
             commands::system::zone_clock,
             commands::system::copy_text,
         ])
+        // Closing the window keeps the app in the tray (balances stay watched); Quit is in the
+        // tray menu.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.app_handle().tray_by_id("main").is_some() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("account-desk: {e}");

@@ -84,9 +84,7 @@ pub async fn start(app: AppHandle, opts: Options, data_dir: PathBuf) {
     let _ = state.data_dir.set(data_dir);
     let Ok(config) = state.config() else { return };
     let settings = config.settings();
-    state
-        .interval
-        .send_replace(Duration::from_secs(settings.sync_interval_secs));
+    state.apply_intervals(&settings);
     state.update(|b| b.notices = notices);
     refresh_profiles(&state);
     let saved = config.profiles();
@@ -232,6 +230,13 @@ fn activate(
     let tasks = vec![
         tokio::spawn(desk.clone().run(state.interval.subscribe())),
         tokio::spawn(forward_changes(app.clone(), desk.clone())),
+        tokio::spawn({
+            let app = app.clone();
+            desk.clone()
+                .watch_balances(state.balance_interval.subscribe(), move |c| {
+                    crate::notify::low_balance(&app, &c)
+                })
+        }),
     ];
     state.update(|b| {
         b.demo = demo;
@@ -260,6 +265,7 @@ async fn forward_changes(app: AppHandle, desk: Arc<Desk>) {
         app.state::<AppState>()
             .update(|b| b.status = Some(status.clone()));
         let _ = app.emit("desk-changed", &status);
+        crate::tray::refresh(&app);
     }
 }
 

@@ -89,6 +89,8 @@ pub struct AppState {
     pub sandbox: tokio::sync::Mutex<Option<Running>>,
     /// The background sync interval, watched by the active desk's loop.
     pub interval: watch::Sender<Duration>,
+    /// How often the active desk reads watched balances.
+    pub balance_interval: watch::Sender<Duration>,
     /// Serialises profile switches and sign-ins.
     pub switching: tokio::sync::Mutex<()>,
 }
@@ -114,6 +116,9 @@ impl AppState {
             interval: watch::Sender::new(Duration::from_secs(
                 Settings::default().sync_interval_secs,
             )),
+            balance_interval: watch::Sender::new(Duration::from_secs(
+                Settings::default().balance_poll_secs,
+            )),
             switching: tokio::sync::Mutex::new(()),
         }
     }
@@ -132,6 +137,13 @@ impl AppState {
             .as_ref()
             .map(|a| a.desk.clone())
             .ok_or_else(|| app_error("not_signed_in", "Sign in first."))
+    }
+
+    pub fn apply_intervals(&self, settings: &Settings) {
+        self.interval
+            .send_replace(Duration::from_secs(settings.sync_interval_secs));
+        self.balance_interval
+            .send_replace(Duration::from_secs(settings.balance_poll_secs));
     }
 
     pub fn update(&self, f: impl FnOnce(&mut BootView)) {

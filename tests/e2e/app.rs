@@ -223,6 +223,31 @@ impl App {
         }
     }
 
+    /// Two clicks in the same moment (a user's double click on a button).
+    pub async fn double_click(&self, css: &str) {
+        self.visible(css).await;
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); e.click(); e.click();",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// An attribute of the first element matching `css`.
+    pub async fn attribute(&self, css: &str, name: &str) -> Option<String> {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;";
+        match self
+            .client
+            .execute(script, vec![json!(css), json!(name)])
+            .await
+        {
+            Ok(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         let el = self.visible(css).await;
         el.send_keys(text)

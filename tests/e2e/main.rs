@@ -3,6 +3,7 @@
 
 mod app;
 mod backend;
+mod billing;
 mod demo;
 mod editing;
 mod secrets;

@@ -1,10 +1,12 @@
 //! Integration tests over real parts: the sandbox over HTTP on 127.0.0.1, sled on temp dirs,
 //! the OS keyring (gnome-keyring under dbus-run-session in CI), and Kazoo's reference files.
 
+mod billing;
 mod client_sandbox;
 mod client_transport;
 mod edits;
 mod engine_cache;
 mod kazoo_reference;
 mod keyring_store;
+mod sandbox_web_client;
 mod support;

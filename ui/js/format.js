@@ -32,3 +32,17 @@ export function relativeTime(iso, now = Date.now()) {
 export function utcOffset(offset) {
   return offset === '+00:00' ? 'UTC' : `UTC${offset}`;
 }
+
+const moneyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** An amount the core sent as a decimal string, shown with two decimals (display only). */
+export function money(decimal) {
+  if (decimal === null || decimal === undefined || decimal === '') return '—';
+  return moneyFormat.format(Number(decimal));
+}
+
+/** A calendar date (YYYY-MM-DD) in this computer's zone. */
+export function isoDate(d) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

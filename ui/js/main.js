@@ -7,6 +7,9 @@ import { $, h, replace } from './dom.js';
 import { createSwitcher } from './switcher.js';
 import { renderAccountInfo } from './account-info.js';
 import { renderTrunks, showCharges } from './trunks.js';
+import { renderPayment, renderUsage, renderPlan } from './billing.js';
+
+const TABS = ['info', 'trunks', 'payment', 'usage', 'plan', 'log'];
 import { renderChangeLog } from './history.js';
 import { showPending, showConflict } from './pending.js';
 import { renderSignIn, showReauth } from './signin.js';
@@ -208,7 +211,7 @@ function renderInfoPanel() {
 function renderTrunksPanel() {
   if (!current || !current.trunks) return;
   keepingFocus('panel-trunks', () => {
-    current.form = renderTrunks($('panel-trunks'), current.trunks, { onChange: updateSaveBar });
+    current.form = renderTrunks($('panel-trunks'), current.trunks, { onChange: updateSaveBar, accountId: current.id });
   });
   maybeAskConsent();
 }
@@ -291,12 +294,30 @@ function reloadCurrent() {
   if (!current) return;
   reloadInfo(loadSeq, { fetch: false });
   if (current.tab === 'trunks') reloadTrunks(loadSeq);
-  if (current.tab === 'log') renderChangeLog($('panel-log'), current.id, { notify, formatTime });
+  else if (!sideBusy(current.tab)) renderSide(current.tab, current.id);
+}
+
+/** Typing in a self-drawn tab (or a dialog open over it) holds its refresh until saved. */
+function sideBusy(tab) {
+  const panel = $(`panel-${tab}`);
+  return $('dialog').open || (panel && panel.dataset.dirty === '1');
+}
+
+/** The tabs that draw themselves: they re-read when shown and when the desk changes. */
+function renderSide(tab, id) {
+  const ctx = { notify, copy, formatTime };
+  const panel = $(`panel-${tab}`);
+  delete panel.dataset.dirty;
+  panel.oninput = () => { panel.dataset.dirty = '1'; };
+  if (tab === 'log') renderChangeLog($('panel-log'), id, ctx);
+  else if (tab === 'payment') renderPayment($('panel-payment'), id, ctx);
+  else if (tab === 'usage') renderUsage($('panel-usage'), id, ctx);
+  else if (tab === 'plan') renderPlan($('panel-plan'), id, ctx);
 }
 
 async function selectTab(tab) {
   if (current && current.tab !== tab && !(await mayLeave())) return;
-  for (const t of ['info', 'trunks', 'log']) {
+  for (const t of TABS) {
     const button = $(`tab-${t}`);
     const on = t === tab;
     button.setAttribute('aria-selected', on ? 'true' : 'false');
@@ -308,8 +329,8 @@ async function selectTab(tab) {
   current.form = null;
   updateSaveBar();
   if (tab === 'trunks') reloadTrunks(loadSeq);
-  else if (tab === 'log') renderChangeLog($('panel-log'), current.id, { notify, formatTime });
-  else renderInfoPanel();
+  else if (tab === 'info') renderInfoPanel();
+  else renderSide(tab, current.id);
 }
 
 async function openAccount(id) {
@@ -321,7 +342,7 @@ async function openAccount(id) {
   replace($('notices'));
   reloadInfo(seq);
   if (current.tab === 'trunks') reloadTrunks(seq);
-  if (current.tab === 'log') renderChangeLog($('panel-log'), id, { notify, formatTime });
+  else if (current.tab !== 'info') renderSide(current.tab, id);
   updatePin();
   return true;
 }
@@ -392,7 +413,7 @@ const SHORTCUTS = [
   ['Ctrl/⌘ + K', 'Search accounts'],
   ['Ctrl/⌘ + S', 'Save changes'],
   ['Esc', 'Discard unsaved changes (or close a dialog)'],
-  ['Alt + 1 / 2 / 3', 'Account Info / Trunks / Change Log'],
+  ['Alt + 1 … 6', 'Account Info / Trunks / Payment Details / Usage Charges / Service Plan / Change Log'],
   ['F5', 'Sync now'],
   ['Ctrl/⌘ + Shift + P', 'Pending changes'],
   ['↑ ↓ → ←  Enter', 'Move in the account tree, open an account'],
@@ -426,7 +447,7 @@ document.addEventListener('keydown', (e) => {
   if ($('dialog').open) return;
   if (mod && e.key.toLowerCase() === 's') { e.preventDefault(); save(); }
   else if (e.key === 'Escape' && dirtyCount() > 0 && !e.target.closest('.picker, .search')) { e.preventDefault(); discardChanges(); }
-  else if (e.altKey && ['1', '2', '3'].includes(e.key)) { e.preventDefault(); selectTab(['info', 'trunks', 'log'][Number(e.key) - 1]); }
+  else if (e.altKey && e.key >= '1' && e.key <= String(TABS.length)) { e.preventDefault(); selectTab(TABS[Number(e.key) - 1]); }
   else if (e.key === 'F5') { e.preventDefault(); syncNow(); }
   else if (mod && e.shiftKey && e.key.toLowerCase() === 'p') { e.preventDefault(); openPending(); }
   else if (e.key === '?' && !typing) { e.preventDefault(); openHelp(); }
@@ -442,12 +463,11 @@ $('open-help').addEventListener('click', openHelp);
 $('profile-button').addEventListener('click', () => ($('profile-menu').hidden ? openMenu() : closeMenu()));
 $('profile-menu').addEventListener('keydown', (e) => { if (e.key === 'Escape') { closeMenu(); $('profile-button').focus(); } });
 document.addEventListener('click', (e) => { if (!e.target.closest('.profile')) closeMenu(); });
-for (const t of ['info', 'trunks', 'log']) $(`tab-${t}`).addEventListener('click', () => selectTab(t));
+for (const t of TABS) $(`tab-${t}`).addEventListener('click', () => selectTab(t));
 document.querySelector('.sections').addEventListener('keydown', (e) => {
   if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-  const order = ['info', 'trunks', 'log'];
-  const i = order.indexOf(current ? current.tab : 'info');
-  const next = order[(i + (e.key === 'ArrowRight' ? 1 : 2)) % 3];
+  const i = TABS.indexOf(current ? current.tab : 'info');
+  const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
   selectTab(next);
   $(`tab-${next}`).focus();
 });
@@ -491,6 +511,16 @@ if (window.__TAURI__ && window.__TAURI__.event) {
     if (before > 0 && after === 0) toast('Synced');
     reloadCurrent();
     markPendingInTree();
+  });
+}
+
+// A low-balance notification or a tray balance was chosen: show that account's Usage Charges.
+if (window.__TAURI__ && window.__TAURI__.event) {
+  window.__TAURI__.event.listen('open-usage', async (event) => {
+    const id = event.payload;
+    if (!boot || boot.phase !== 'ready') return;
+    if (!current || current.id !== id) await switcher.choose(id);
+    selectTab('usage');
   });
 }
 

@@ -22,7 +22,7 @@ function stat(label, value, id) {
   return h('div', { class: 'stat' }, h('div', { class: 'stat-value', id, text: value }), h('div', { class: 'stat-label', text: label }));
 }
 
-export function renderTrunks(panel, t, { onChange }) {
+export function renderTrunks(panel, t, { onChange, accountId }) {
   const readOnly = t.read_only;
   const inputs = {};
   const rows = FIELDS.map(([field, label, key]) => {
@@ -33,6 +33,8 @@ export function renderTrunks(panel, t, { onChange }) {
       t[key].problem ? h('p', { class: 'note note-problem', role: 'note', text: t[key].problem }) : null);
   });
   const sentence = h('p', { class: 'capacity-sentence', id: 'capacity-sentence', 'aria-live': 'polite', text: t.sentence });
+  // Before saving: what a rise would cost, by the plan's rates, prorated in the account's zone.
+  const charge = h('p', { class: 'note note-warn', id: 'charge-preview', 'aria-live': 'polite', hidden: true });
   const stats = h('div', { class: 'stats' },
     stat('max inbound calls', t.capacity.max_inbound, 'cap-in'),
     stat('max outbound calls', t.capacity.max_outbound, 'cap-out'),
@@ -49,6 +51,10 @@ export function renderTrunks(panel, t, { onChange }) {
       document.getElementById('cap-in').textContent = p.capacity.max_inbound;
       document.getElementById('cap-out').textContent = p.capacity.max_outbound;
       document.getElementById('cap-total').textContent = p.capacity.total;
+      const c = await call('preview_trunk_charges', { id: accountId, form: form() }).catch(() => null);
+      if (mine !== seq) return;
+      charge.hidden = !c;
+      charge.textContent = c ? `${c.sentence}. ${RULE}` : '';
     } catch (err) {
       if (mine !== seq) return;
       for (const [field] of FIELDS) setError(panel, field, '');
@@ -62,7 +68,7 @@ export function renderTrunks(panel, t, { onChange }) {
       h('p', { text: 'Only the reseller can change trunks for this account. Ask your provider to change them.' })) : null,
     t.pending && t.pending.state === 'failed' && !readOnly ? h('div', { class: 'banner banner-error', role: 'alert' }, h('p', { text: t.pending.message || 'The server refused the change.' })) : null,
     card('Trunks', rows),
-    card('Call capacity', stats, sentence),
+    card('Call capacity', stats, sentence, charge),
     freshness(t.freshness),
   );
   return {
@@ -70,6 +76,8 @@ export function renderTrunks(panel, t, { onChange }) {
     dirtyCount: () => FIELDS.filter(([, , key]) => inputs[key].value.trim() !== String(t[key].value)).length,
   };
 }
+
+const RULE = 'Additions are charged for the rest of this month, today included, on the account’s calendar (monthly rate × days left ÷ days in the month, rounded half away from zero to the cent).';
 
 const money = (d) => (d === null || d === undefined ? '—' : Number(d).toFixed(2));
 

@@ -159,6 +159,13 @@ impl AccountDoc {
         }
     }
 
+    /// The contact is stored as a single `name` (another tool wrote it), not first/last.
+    pub fn billing_contact_is_single_name(&self) -> bool {
+        let has =
+            |f: &str| json_path::get(self.as_map(), &format!("contact.billing.{f}")).is_some();
+        has("name") && !has("first_name") && !has("last_name")
+    }
+
     pub fn billing_contact(&self) -> BillingContact {
         let text = |f: &str| {
             json_path::get(self.as_map(), &format!("contact.billing.{f}"))

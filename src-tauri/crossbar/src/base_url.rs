@@ -13,30 +13,7 @@ impl BaseUrl {
     /// Accepts `https://pbx.example.com`, `https://pbx.example.com:8443/v2`, or
     /// `http://127.0.0.1:8000` (with or without the trailing `/v2`).
     pub fn parse(input: &str) -> Result<Self, ApiError> {
-        let trimmed = input.trim();
-        let mut url = Url::parse(trimmed).map_err(|e| {
-            ApiError::InvalidUrl(format!("“{trimmed}” is not a server address ({e})"))
-        })?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => {
-                return Err(ApiError::InsecureUrl(format!(
-                    "“{trimmed}” uses plain http: use https (plain http is only allowed for this \
-                     computer, such as http://127.0.0.1)"
-                )))
-            }
-            other => {
-                return Err(ApiError::InvalidUrl(format!(
-                    "“{other}” is not supported: the address must start with https://"
-                )))
-            }
-        }
-        if url.host().is_none() {
-            return Err(ApiError::InvalidUrl(format!(
-                "“{trimmed}” has no host name"
-            )));
-        }
+        let mut url = secure_url(input)?;
         url.set_query(None);
         url.set_fragment(None);
         let path = url.path().trim_end_matches('/');
@@ -59,6 +36,35 @@ impl BaseUrl {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+}
+
+/// An https address (or plain http to this computer), for anything a secret or card data is
+/// sent to.
+pub fn secure_url(input: &str) -> Result<Url, ApiError> {
+    let trimmed = input.trim();
+    let url = Url::parse(trimmed)
+        .map_err(|e| ApiError::InvalidUrl(format!("“{trimmed}” is not a server address ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(ApiError::InsecureUrl(format!(
+                "“{trimmed}” uses plain http: use https (plain http is only allowed for this \
+                     computer, such as http://127.0.0.1)"
+            )))
+        }
+        other => {
+            return Err(ApiError::InvalidUrl(format!(
+                "“{other}” is not supported: the address must start with https://"
+            )))
+        }
+    }
+    if url.host().is_none() {
+        return Err(ApiError::InvalidUrl(format!(
+            "“{trimmed}” has no host name"
+        )));
+    }
+    Ok(url)
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -26,18 +26,7 @@ pub struct Charges {
     pub recurring: Option<Decimal>,
 }
 
-/// A JSON number or numeric string as an exact decimal (JSON numbers are printed in their
-/// shortest round-trip form, so `14.99` stays `14.99`).
-pub fn decimal(v: &Value) -> Option<Decimal> {
-    let text = match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_owned(),
-        _ => return None,
-    };
-    text.parse::<Decimal>()
-        .ok()
-        .or_else(|| Decimal::from_scientific(&text).ok())
-}
+pub use desk_core::money::from_json as decimal;
 
 fn add(acc: &mut Option<Decimal>, v: Option<&Value>) {
     if let Some(d) = v.and_then(decimal) {

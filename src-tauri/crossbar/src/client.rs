@@ -79,6 +79,10 @@ impl Client {
         })
     }
 
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     pub fn base(&self) -> &BaseUrl {
         &self.inner.base
     }
@@ -212,7 +216,7 @@ impl Client {
     }
 }
 
-fn transport(e: reqwest::Error) -> ApiError {
+pub(crate) fn transport(e: reqwest::Error) -> ApiError {
     if e.is_timeout() {
         ApiError::Timeout
     } else if e.is_connect() {

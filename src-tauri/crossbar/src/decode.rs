@@ -87,6 +87,14 @@ pub(crate) fn decode(
         409 => ApiError::Conflict { meta },
         423 => ApiError::Locked { meta },
         429 => ApiError::TooManyRequests { meta },
+        // Kazoo reports a processor decline as a 500 carrying the failed transaction.
+        500 if message == "bookkeeper_fault" => match crate::billing::transaction_row(data) {
+            Some(tx) => ApiError::Declined {
+                reason: tx.reason.unwrap_or_else(|| "no reason given".into()),
+                meta,
+            },
+            None => ApiError::Server { meta },
+        },
         500..=599 => ApiError::Server { meta },
         _ => ApiError::Unexpected { meta },
     })

@@ -69,6 +69,9 @@ pub enum ApiError {
     Server { meta: ErrorMeta },
     #[error("The server answered {} ({}).", .meta.status, .meta.message)]
     Unexpected { meta: ErrorMeta },
+    /// The payment processor refused a card or a charge; `reason` is its own words.
+    #[error("The payment was declined: {reason}")]
+    Declined { reason: String, meta: ErrorMeta },
     #[error("The server's answer could not be read: {detail}")]
     Decode { detail: String, meta: ErrorMeta },
 }
@@ -117,6 +120,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Server { .. } => "server",
             ApiError::Unexpected { .. } => "unexpected",
+            ApiError::Declined { .. } => "declined",
             ApiError::Decode { .. } => "decode",
         }
     }
@@ -134,6 +138,7 @@ impl ApiError {
             | ApiError::TooManyRequests { meta }
             | ApiError::Server { meta }
             | ApiError::Unexpected { meta }
+            | ApiError::Declined { meta, .. }
             | ApiError::Decode { meta, .. } => Some(meta),
             _ => None,
         }

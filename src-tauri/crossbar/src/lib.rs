@@ -8,6 +8,7 @@
 mod accounts;
 mod auth;
 mod base_url;
+mod billing;
 mod charges;
 mod client;
 mod decode;
@@ -16,6 +17,10 @@ mod error;
 pub use accounts::{AccountSummary, Page, User};
 pub use auth::{AccountRef, Credentials, Session};
 pub use base_url::BaseUrl;
+pub use billing::{
+    from_gregorian, to_gregorian, CardOnFile, LedgerRow, PlanItem, ProcessorAccess, ServiceSummary,
+    SourceTotal, TransactionRow,
+};
 pub use charges::{decimal, ChargeItem, Charges};
 pub use client::{Client, ClientOptions, Fetched};
 pub use error::{ApiError, ErrorMeta, FieldProblem, Payment};

@@ -67,10 +67,14 @@ pub struct Desk {
     link: RwLock<Link>,
     /// Serialises read-modify-write of outbox entries.
     pub(crate) outbox_lock: Mutex<()>,
+    /// One money request (card, credit) at a time.
+    pub(crate) money_lock: tokio::sync::Mutex<()>,
     /// One push at a time.
     pub(crate) push_lock: tokio::sync::Mutex<()>,
     /// Wakes the background sync (after a save, on "Sync now").
     pub(crate) kick: Notify,
+    /// Wakes the balance watcher.
+    pub(crate) balance_kick: Notify,
     /// Bumped whenever something the window shows has changed.
     changed: watch::Sender<u64>,
 }
@@ -98,7 +102,9 @@ impl Desk {
             }),
             outbox_lock: Mutex::new(()),
             push_lock: tokio::sync::Mutex::new(()),
+            money_lock: tokio::sync::Mutex::new(()),
             kick: Notify::new(),
+            balance_kick: Notify::new(),
             changed: watch::Sender::new(0),
         }
     }
@@ -110,6 +116,14 @@ impl Desk {
 
     pub(crate) fn notify(&self) {
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub(crate) fn secrets(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
     }
 
     fn token_key(&self) -> String {
@@ -385,7 +399,7 @@ impl Desk {
         Ok(self.cache.put_limits(id.as_str(), &entry)?)
     }
 
-    fn inherited_zone(&self, id: &str) -> Option<chrono_tz::Tz> {
+    pub(crate) fn inherited_zone(&self, id: &str) -> Option<chrono_tz::Tz> {
         let index = self.index()?;
         let crumbs = index.breadcrumb(id);
         crumbs.iter().rev().skip(1).find_map(|c| {
@@ -521,6 +535,7 @@ fn api_key_key(key: &str) -> String {
 pub fn forget_secrets(secrets: &dyn SecretStore, key: &str) -> Result<(), EngineError> {
     secrets.delete(&token_key(key))?;
     secrets.delete(&api_key_key(key))?;
+    secrets.delete(&format!("{key}/payment_token"))?;
     Ok(())
 }
 
@@ -534,7 +549,7 @@ fn not_cached(e: ApiError) -> EngineError {
 }
 
 /// Errors after which a view falls back to the cached copy.
-fn falls_back(e: &ApiError) -> bool {
+pub(crate) fn falls_back(e: &ApiError) -> bool {
     e.is_unreachable() || matches!(e, ApiError::SessionExpired { .. })
 }
 

@@ -93,7 +93,7 @@ pub(crate) fn value_text(v: Option<&Value>) -> String {
     }
 }
 
-type Desired = Vec<(&'static str, Option<Value>)>;
+pub(crate) type Desired = Vec<(&'static str, Option<Value>)>;
 
 fn text_or_none(s: &str) -> Option<Value> {
     Some(Value::from(s)).filter(|_| !s.is_empty())
@@ -290,7 +290,10 @@ fn check(field: &str, r: Result<Option<String>, FieldError>) -> FieldCheck {
 
 impl Desk {
     /// The server's document and the one the user sees (pending values laid over it).
-    fn account_docs(&self, id: &str) -> Result<(Map<String, Value>, AccountDoc), EngineError> {
+    pub(crate) fn account_docs(
+        &self,
+        id: &str,
+    ) -> Result<(Map<String, Value>, AccountDoc), EngineError> {
         let entry = self.cache.account(id)?.ok_or(EngineError::NotCached)?;
         let server = entry.value.as_object().cloned().unwrap_or_default();
         let pending = self.cache.pending(id, DocKind::Account)?;
@@ -453,7 +456,7 @@ impl Desk {
 
     /// Merge changes into the document's pending edit. A field keeps the base it had when first
     /// edited; a field edited back to that base is no longer pending.
-    async fn stage(
+    pub(crate) async fn stage(
         &self,
         id: &str,
         kind: DocKind,

@@ -7,7 +7,7 @@ use desk_store::ChangeRecord;
 use std::path::Path;
 
 /// CSV cells are quoted; a cell a spreadsheet would run as a formula is prefixed with `'`.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

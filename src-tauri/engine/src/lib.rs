@@ -2,6 +2,8 @@
 //! edits, and builds the views the screens show. It knows nothing of Tauri; the app's commands
 //! are thin calls into [`Desk`].
 
+mod billing;
+mod credit;
 mod desk;
 mod edits;
 mod error;
@@ -11,7 +13,13 @@ mod profiles;
 mod shortcuts;
 mod sync;
 mod views;
+mod watch;
 
+pub use billing::{
+    usage_csv, BillingSettingsForm, BillingSettingsView, CardEntry, CardView, ChargePreview,
+    PaymentView, PlanView, UsageView, PRORATION_RULE,
+};
+pub use credit::{CreditOutcome, IntentState};
 pub use desk::{forget_secrets, Desk, SignInInfo, Status};
 pub use edits::{
     capacity_preview, country_choices, zone_choices, CapacityPreview, Choice, CountryChoice,
@@ -25,3 +33,4 @@ pub use profiles::{
 };
 pub use shortcuts::Shortcuts;
 pub use views::{AccountForm, AccountView, PendingMark, TrunksView};
+pub use watch::{Crossing, WatchedBalance};

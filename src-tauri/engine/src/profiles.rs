@@ -48,6 +48,8 @@ pub struct Settings {
     /// Background sync interval (push pending edits, refresh the tree and open accounts).
     pub sync_interval_secs: u64,
     pub times_in: TimesIn,
+    /// How often watched balances are read (one call per account).
+    pub balance_poll_secs: u64,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
         Self {
             sync_interval_secs: 120,
             times_in: TimesIn::Local,
+            balance_poll_secs: 300,
         }
     }
 }
@@ -67,6 +70,9 @@ impl Settings {
     pub fn normalized(mut self) -> Self {
         self.sync_interval_secs = self
             .sync_interval_secs
+            .clamp(Self::MIN_INTERVAL, Self::MAX_INTERVAL);
+        self.balance_poll_secs = self
+            .balance_poll_secs
             .clamp(Self::MIN_INTERVAL, Self::MAX_INTERVAL);
         self
     }

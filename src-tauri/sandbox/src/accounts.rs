@@ -86,7 +86,7 @@ async fn patch_account(
 }
 
 /// Deep merge as Kazoo's PATCH does: objects merge key by key, `null` removes a key.
-fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+pub(crate) fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {
     for (k, v) in patch {
         match (target.get_mut(&k), v) {
             (_, Value::Null) => {

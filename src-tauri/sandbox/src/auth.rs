@@ -1,5 +1,5 @@
-//! `PUT /v2/user_auth`, `PUT /v2/api_auth`, `GET /v2/accounts/{id}/api_key`, and the token
-//! check every other route runs first.
+//! `PUT /v2/user_auth`, `PUT /v2/api_auth`, `GET|POST /v2/auth/tokeninfo`,
+//! `GET /v2/accounts/{id}/api_key`, and the token check every other route runs first.
 
 use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
@@ -20,6 +20,10 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/v2/user_auth", put(user_auth))
         .route("/v2/api_auth", put(api_auth))
+        .route(
+            "/v2/auth/tokeninfo",
+            get(token_info_get).post(token_info_post),
+        )
         .route("/v2/accounts/{id}/api_key", get(api_key))
 }
 
@@ -100,24 +104,41 @@ fn issue_token(state: &mut State, account_id: &str, owner_id: Option<&str>) -> S
     token
 }
 
-fn auth_success(state: &mut State, account_id: &str, owner_id: Option<&str>) -> Reply {
-    let token = issue_token(state, account_id, owner_id);
-    let ctx = Ctx::new(token);
-    if let Err(e) = state.save_tokens() {
-        return Err(envelope::datastore_fault(&ctx, &e));
-    }
+/// What an auth response says about a session: who, where, and which apps it may launch.
+fn session_data(
+    state: &State,
+    account_id: &str,
+    owner_id: Option<&str>,
+    headers: &HeaderMap,
+) -> Value {
     let acct = state.account(account_id);
     let doc = acct.map(|a| &a.doc);
     let text = |k: &str| doc.and_then(|d| d.get(k)).cloned().unwrap_or(Value::Null);
-    let data = json!({
+    let apps =
+        crate::apps::for_session(state, account_id, owner_id, &crate::apps::api_url(headers));
+    json!({
         "account_id": account_id,
         "owner_id": owner_id,
         "reseller_id": state.reseller_of(account_id),
         "is_reseller": acct.is_some_and(|a| a.is_reseller),
         "account_name": text("name"),
         "language": text("language"),
-        "apps": [],
-    });
+        "apps": apps,
+    })
+}
+
+fn auth_success(
+    state: &mut State,
+    account_id: &str,
+    owner_id: Option<&str>,
+    headers: &HeaderMap,
+) -> Reply {
+    let token = issue_token(state, account_id, owner_id);
+    let ctx = Ctx::new(token);
+    if let Err(e) = state.save_tokens() {
+        return Err(envelope::datastore_fault(&ctx, &e));
+    }
+    let data = session_data(state, account_id, owner_id, headers);
     Ok(envelope::success(
         &ctx,
         StatusCode::CREATED,
@@ -127,7 +148,7 @@ fn auth_success(state: &mut State, account_id: &str, owner_id: Option<&str>) -> 
     ))
 }
 
-async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
+async fn user_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Reply {
     let ctx = Ctx::new("");
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let mut state = lock(&shared);
@@ -211,10 +232,10 @@ async fn user_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
             .into(),
         ));
     }
-    auth_success(&mut state, &account_id, Some(&owner_id))
+    auth_success(&mut state, &account_id, Some(&owner_id), &headers)
 }
 
-async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
+async fn api_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Reply {
     let ctx = Ctx::new("");
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let mut state = lock(&shared);
@@ -242,7 +263,7 @@ async fn api_auth(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
         .find(|a| a.api_key == key)
         .map(|a| a.id.clone());
     match account {
-        Some(id) => auth_success(&mut state, &id, None),
+        Some(id) => auth_success(&mut state, &id, None, &headers),
         None => Err(envelope::error(
             &ctx,
             StatusCode::UNAUTHORIZED,
@@ -265,4 +286,57 @@ async fn api_key(
         .map(|a| a.api_key.clone())
         .unwrap_or_default();
     Ok(envelope::ok(&ctx, json!({"api_key": key}), None))
+}
+
+/// Token info (`GET ?token=` or `POST {"data":{"token":…}}`): what Kazoo's web client asks when
+/// it resumes a session from its own cookie. A live token answers like a fresh sign-in (same
+/// token, claims included); anything else is 401.
+fn token_info(state: &State, token: &str, headers: &HeaderMap) -> Reply {
+    let Some(t) = state.tokens.get(token).filter(|t| t.exp > state.now()) else {
+        return Err(envelope::unauthorized(&Ctx::new("")));
+    };
+    let ctx = Ctx::new(token);
+    let mut data = session_data(state, &t.account_id, t.owner_id.as_deref(), headers);
+    if let Some(claims) = token
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
+    {
+        if let Value::Object(d) = &mut data {
+            for (k, v) in claims {
+                d.entry(k).or_insert(v);
+            }
+        }
+    }
+    Ok(envelope::ok(&ctx, data, None))
+}
+
+async fn token_info_get(
+    AxState(shared): AxState<Shared>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Reply {
+    let state = lock(&shared);
+    let token = query
+        .get("token")
+        .cloned()
+        .or_else(|| presented_token(&headers, &query))
+        .unwrap_or_default();
+    token_info(&state, &token, &headers)
+}
+
+async fn token_info_post(
+    AxState(shared): AxState<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let (data, _) = envelope::request_data(&Ctx::new(""), &body)?;
+    let state = lock(&shared);
+    let token = data
+        .get("token")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    token_info(&state, &token, &headers)
 }

@@ -18,10 +18,23 @@ pub struct Ctx {
     pub auth_token: String,
 }
 
+tokio::task_local! {
+    /// The current request's ID, set by the HTTP layer (`cors::layer`) around each request so
+    /// the envelope's `request_id` and the `X-Request-ID` header agree.
+    pub static REQUEST_ID: String;
+}
+
+/// The ID of the request being served, or a fresh one outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| random_hex(16))
+}
+
 impl Ctx {
     pub fn new(auth_token: impl Into<String>) -> Self {
         Self {
-            request_id: random_hex(16),
+            request_id: current_request_id(),
             auth_token: auth_token.into(),
         }
     }
@@ -138,6 +151,16 @@ pub async fn unknown_route() -> Response {
         StatusCode::NOT_FOUND,
         "faulty_request",
         json!({"message": "faulty request"}),
+    )
+}
+
+/// 405 for a verb the path does not take (Kazoo's `invalid_method`).
+pub async fn invalid_method() -> Response {
+    error(
+        &Ctx::new(""),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_method",
+        json!({"message": "invalid method"}),
     )
 }
 

@@ -10,10 +10,13 @@
 #![allow(clippy::result_large_err)]
 
 mod accounts;
+mod apps;
 mod auth;
 mod billing;
 mod books;
+mod callflows;
 mod clock;
+mod cors;
 mod envelope;
 mod history;
 mod ledger;
@@ -26,6 +29,7 @@ mod rules;
 pub mod seed;
 mod services;
 mod users;
+mod webclient;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -162,6 +166,11 @@ fn router(state: Shared) -> Router {
         .merge(ledger::routes())
         .merge(payments::routes())
         .merge(services::routes())
+        .merge(apps::routes())
+        .merge(callflows::routes())
+        .merge(webclient::routes())
+        .method_not_allowed_fallback(envelope::invalid_method)
         .fallback(envelope::unknown_route)
+        .layer(axum::middleware::from_fn(cors::layer))
         .with_state(state)
 }

@@ -39,6 +39,21 @@ pub struct User {
     pub last_name: String,
     pub email: String,
     pub enabled: bool,
+    /// Added after the first data format: absent in older data folders, hence the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// What Kazoo's web client keeps per user (colour-blind mode, number format, …).
+    #[serde(default)]
+    pub ui_flags: Map<String, Value>,
+    /// Any other public keys a client stored; Kazoo keeps unknown keys as they are.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+    #[serde(default = "first_rev")]
+    pub rev: u64,
+}
+
+fn first_rev() -> u64 {
+    1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,6 +72,8 @@ pub struct State {
     pub accounts: BTreeMap<String, Account>,
     pub limits: HashMap<String, Map<String, Value>>,
     pub users: HashMap<String, Vec<User>>,
+    /// Callflow documents per account (read-only over the API).
+    pub callflows: HashMap<String, Vec<Map<String, Value>>>,
     pub tokens: HashMap<String, Token>,
     pub books: HashMap<String, crate::books::Books>,
     /// Processor authorization fingerprints handed out in client tokens → account ID.

@@ -34,7 +34,7 @@ fn data_err(path: &Path) -> impl FnOnce(std::io::Error) -> SandboxError + '_ {
 }
 
 pub fn load_or_seed(dir: &Path, seed: &Seed, ttl: Duration) -> Result<State, SandboxError> {
-    for sub in ["accounts", "limits", "users", "books"] {
+    for sub in ["accounts", "limits", "users", "books", "callflows"] {
         let p = dir.join(sub);
         std::fs::create_dir_all(&p).map_err(data_err(&p))?;
     }
@@ -93,6 +93,10 @@ fn load(dir: &Path, ttl: Duration) -> Result<State, SandboxError> {
     let books = read_dir_json::<Books>(&dir.join("books"))?
         .into_iter()
         .collect();
+    // Folders from before callflows existed have none: `load_or_seed` creates it empty.
+    let callflows = read_dir_json::<Vec<Map<String, Value>>>(&dir.join("callflows"))?
+        .into_iter()
+        .collect();
     let tokens_path = dir.join("tokens.json");
     let tokens: HashMap<String, Token> = if tokens_path.exists() {
         read_json(&tokens_path)?
@@ -107,6 +111,7 @@ fn load(dir: &Path, ttl: Duration) -> Result<State, SandboxError> {
         accounts,
         limits,
         users,
+        callflows,
         tokens,
         books,
         fingerprints: HashMap::new(),
@@ -149,6 +154,13 @@ impl State {
         }
     }
 
+    pub fn save_users(&self, account_id: &str) -> std::io::Result<()> {
+        match self.users.get(account_id) {
+            Some(u) => write_atomic(&self.doc_path("users", account_id), u, true),
+            None => Ok(()),
+        }
+    }
+
     /// Tokens survive restarts, as Kazoo's signed tokens do; expired ones are dropped here.
     pub fn save_tokens(&mut self) -> std::io::Result<()> {
         let now = self.now();
@@ -187,6 +199,9 @@ fn save_all(state: &mut State) -> std::io::Result<()> {
     }
     for (id, b) in &state.books {
         write_atomic(&state.doc_path("books", id), b, false)?;
+    }
+    for (id, c) in &state.callflows {
+        write_atomic(&state.doc_path("callflows", id), c, false)?;
     }
     state.save_tokens()?;
     // Written last: its presence marks a complete seed.

@@ -17,6 +17,10 @@ impl Errors {
         }
     }
 
+    pub fn contains(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -135,6 +139,73 @@ pub fn check_account(doc: &Map<String, Value>) -> Errors {
     errs
 }
 
+/// Kazoo's user name pattern `^([+@.\w_-]+)$`.
+fn username_pattern_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "+@._-".contains(c))
+}
+
+fn required_string(errs: &mut Errors, doc: &Map<String, Value>, field: &str, max: usize) {
+    match doc.get(field) {
+        None | Some(Value::Null) => errs.add(
+            field,
+            "required",
+            json!({"message": "Field is required but missing"}),
+        ),
+        Some(_) => string_rule(errs, doc, field, 1, max),
+    }
+}
+
+/// Schema checks for a user document (`users.json`); uniqueness is checked elsewhere.
+pub fn check_user(doc: &Map<String, Value>) -> Errors {
+    let mut errs = Errors::default();
+    required_string(&mut errs, doc, "first_name", 128);
+    required_string(&mut errs, doc, "last_name", 128);
+    string_rule(&mut errs, doc, "username", 1, 256);
+    if let Some(Value::String(name)) = doc.get("username") {
+        if !name.is_empty() && !username_pattern_ok(name) {
+            errs.add(
+                "username",
+                "pattern",
+                json!({"message": "Failed to match pattern '^([+@.\\w_-]+)$'", "target": "^([+@.\\w_-]+)$", "value": name}),
+            );
+        }
+    }
+    string_rule(&mut errs, doc, "email", 3, 254);
+    if let Some(Value::String(email)) = doc.get("email") {
+        let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        }) && !email.chars().any(char::is_whitespace);
+        if email.chars().count() >= 3 && !well_formed {
+            errs.add(
+                "email",
+                "format",
+                json!({"message": "Value is not a valid email", "target": "email", "value": email}),
+            );
+        }
+    }
+    if let Some(v) = doc.get("priv_level") {
+        let allowed = ["user", "admin"];
+        if !v.as_str().is_some_and(|s| allowed.contains(&s)) {
+            errs.add(
+                "priv_level",
+                "enum",
+                json!({"message": "Value not found in enumerated list of values", "target": allowed, "value": v}),
+            );
+        }
+    }
+    string_rule(&mut errs, doc, "timezone", 5, 32);
+    bool_rule(&mut errs, doc, "enabled");
+    if let Some(v) = doc.get("ui_flags") {
+        if !v.is_object() {
+            type_error(&mut errs, "ui_flags", "object", v);
+        }
+    }
+    errs
+}
+
 pub const TRUNK_FIELDS: [&str; 3] = ["inbound_trunks", "outbound_trunks", "twoway_trunks"];
 
 /// Schema checks for a limits document: counts are integers ≥ 0.
@@ -183,6 +254,19 @@ mod tests {
         assert!(
             check_account(&obj(json!({"name": "ok", "realm": "Upper_Case.example"}))).is_empty()
         );
+    }
+
+    #[test]
+    fn user_rules_follow_the_users_schema() {
+        let errs = check_user(&obj(json!({"username": "has space", "email": "nope", "priv_level": "root", "timezone": "UTC", "enabled": "yes"}))).into_map();
+        assert!(errs["first_name"]["required"].is_object());
+        assert!(errs["last_name"]["required"].is_object());
+        assert!(errs["username"]["pattern"].is_object());
+        assert!(errs["email"]["format"].is_object());
+        assert!(errs["priv_level"]["enum"].is_object());
+        assert_eq!(errs["timezone"]["minLength"]["target"], 5);
+        assert!(errs["enabled"]["type"].is_object());
+        assert!(check_user(&obj(json!({"first_name": "Ana", "last_name": "Li", "username": "ana.li+ops@example.com", "email": "ana@example.com", "priv_level": "admin"}))).is_empty());
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn account_id(name: &str) -> String {
 }
 
 /// Kazoo credentials: hex hash of `"<lower-case username>:<password>"`.
-fn credentials(username: &str, password: &str) -> (String, String) {
+pub(crate) fn credentials(username: &str, password: &str) -> (String, String) {
     let input = format!("{}:{password}", username.to_lowercase());
     (hex_md5(&input), hex::encode(Sha1::digest(input.as_bytes())))
 }
@@ -87,6 +87,7 @@ impl Builder {
             accounts: BTreeMap::new(),
             limits: HashMap::new(),
             users: HashMap::new(),
+            callflows: HashMap::new(),
             tokens: HashMap::new(),
             books: HashMap::new(),
             fingerprints: HashMap::new(),
@@ -174,7 +175,7 @@ impl Builder {
             true,
             None,
         );
-        self.add(
+        let reseller = self.add(
             Spec {
                 name: DEMO_ACCOUNT_NAME,
                 parent: MASTER_NAME,
@@ -197,7 +198,36 @@ impl Builder {
             true,
             Some("reseller-wholesale"),
         );
+        let callflows = reseller_callflows(&reseller, &self.state.users[&reseller]);
+        self.state.callflows.insert(reseller, callflows);
     }
+}
+
+/// The reseller's main number and one extension per user, as Kazoo's PBX apps would store them.
+fn reseller_callflows(account_id: &str, users: &[User]) -> Vec<Map<String, Value>> {
+    let mut out = vec![json!({
+        "id": hex_md5(&format!("callflow:{account_id}:main")),
+        "name": "Main Number",
+        "type": "main",
+        "numbers": ["+13125550100", "0"],
+        "patterns": [],
+        "featurecode": false,
+        "flow": {"module": "ring_group", "data": {"endpoints": [], "strategy": "simultaneous"}, "children": {}},
+    })];
+    for (n, u) in users.iter().enumerate() {
+        out.push(json!({
+            "id": hex_md5(&format!("callflow:{account_id}:{}", u.id)),
+            "name": format!("{} {}", u.first_name, u.last_name),
+            "owner_id": u.id,
+            "numbers": [format!("{}", 2001 + n)],
+            "patterns": [],
+            "featurecode": false,
+            "flow": {"module": "user", "data": {"id": u.id, "timeout": 20}, "children": {}},
+        }));
+    }
+    out.into_iter()
+        .filter_map(|v| v.as_object().cloned())
+        .collect()
 }
 
 fn user(
@@ -222,6 +252,13 @@ fn user(
             last.to_lowercase().replace(' ', "")
         ),
         enabled: true,
+        timezone: None,
+        ui_flags: json!({"colorblind": false})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        extra: Map::new(),
+        rev: 1,
     }
 }
 

@@ -1,40 +1,88 @@
 //! `/v2/accounts/{id}/users` and `/users/{user_id}`: who may sign in, and with which privilege.
+//!
+//! GET lists (paginated like `children`) or reads; PUT creates; POST replaces the public part;
+//! PATCH merges (`null` removes). Checks follow Kazoo's `users.json`; user names are lower-cased
+//! and unique within the account; a `password` is turned into Kazoo's credential hashes and
+//! never stored or returned.
 
-use crate::envelope;
-use crate::envelope::Reply;
-use crate::model::User;
+use crate::envelope::{self, Ctx, Reply};
+use crate::model::{State, Token, User};
 use crate::paging::{self, PageError};
-use crate::{lock, Shared};
+use crate::{lock, rules, Shared};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
-        .route("/v2/accounts/{id}/users", get(list))
-        .route("/v2/accounts/{id}/users/{user_id}", get(one))
+        .route("/v2/accounts/{id}/users", get(list).put(create))
+        .route(
+            "/v2/accounts/{id}/users/{user_id}",
+            get(one).post(replace).patch(patch),
+        )
 }
 
-/// A user as Kazoo returns it (credentials never leave the server).
+type Q = Query<HashMap<String, String>>;
+
+/// The stored public document (no `id`, no credentials).
+fn public_doc(u: &User) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("username".into(), u.username.clone().into());
+    m.insert("first_name".into(), u.first_name.clone().into());
+    m.insert("last_name".into(), u.last_name.clone().into());
+    if !u.email.is_empty() {
+        m.insert("email".into(), u.email.clone().into());
+    }
+    m.insert("priv_level".into(), u.priv_level.clone().into());
+    m.insert("enabled".into(), u.enabled.into());
+    if let Some(tz) = &u.timezone {
+        m.insert("timezone".into(), tz.clone().into());
+    }
+    if !u.ui_flags.is_empty() {
+        m.insert("ui_flags".into(), Value::Object(u.ui_flags.clone()));
+    }
+    for (k, v) in &u.extra {
+        m.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    m
+}
+
+/// A user as `GET /users/{id}` returns it (credentials never leave the server).
 fn view(u: &User) -> Value {
-    json!({
-        "id": u.id,
-        "username": u.username,
-        "first_name": u.first_name,
-        "last_name": u.last_name,
-        "email": u.email,
-        "priv_level": u.priv_level,
-        "enabled": u.enabled,
-    })
+    let mut m = Map::new();
+    m.insert("id".into(), u.id.clone().into());
+    m.extend(public_doc(u));
+    Value::Object(m)
+}
+
+/// A row of the listing: Kazoo's `users/crossbar_listing` keys.
+fn row(u: &User) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), u.id.clone().into());
+    m.insert("username".into(), u.username.clone().into());
+    m.insert("first_name".into(), u.first_name.clone().into());
+    m.insert("last_name".into(), u.last_name.clone().into());
+    m.insert("email".into(), u.email.clone().into());
+    m.insert("priv_level".into(), u.priv_level.clone().into());
+    m.insert("enabled".into(), u.enabled.into());
+    if let Some(tz) = &u.timezone {
+        m.insert("timezone".into(), tz.clone().into());
+    }
+    Value::Object(m)
+}
+
+fn revision(u: &User) -> String {
+    State::revision(u.rev, &public_doc(u))
 }
 
 async fn list(
     AxState(shared): AxState<Shared>,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Q,
     headers: HeaderMap,
 ) -> Reply {
     let state = lock(&shared);
@@ -45,41 +93,281 @@ async fn list(
         .map(|u| u.iter().collect())
         .unwrap_or_default();
     users.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(match paging::page(users, |u| u.id.as_str(), &query) {
-        Ok((page, extra)) => envelope::success(
-            &ctx,
-            StatusCode::OK,
-            Value::Array(page.into_iter().map(view).collect()),
-            None,
-            extra,
-        ),
-        Err(PageError::BadStartKey | PageError::BadPageSize) => envelope::validation(
-            &ctx,
-            envelope::single_error(
-                "start_key",
-                "invalid",
-                json!({"message": "bad paging parameters"}),
-            ),
-        ),
-    })
+    let (page, extra) = match paging::page(users, |u| u.id.as_str(), &query) {
+        Ok(p) => p,
+        Err(e) => {
+            let (field, msg) = match e {
+                PageError::BadStartKey => {
+                    ("start_key", "start_key is not a key this server issued")
+                }
+                PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
+            };
+            return Err(envelope::validation(
+                &ctx,
+                envelope::single_error(field, "invalid", json!({"message": msg})),
+            ));
+        }
+    };
+    Ok(envelope::success(
+        &ctx,
+        StatusCode::OK,
+        Value::Array(page.into_iter().map(row).collect()),
+        None,
+        extra,
+    ))
+}
+
+fn find<'a>(state: &'a State, account: &str, user_id: &str) -> Option<&'a User> {
+    state
+        .users
+        .get(account)
+        .and_then(|us| us.iter().find(|u| u.id == user_id))
 }
 
 async fn one(
     AxState(shared): AxState<Shared>,
     Path((id, user_id)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(query): Q,
     headers: HeaderMap,
 ) -> Reply {
     let state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
-    Ok(
-        match state
-            .users
-            .get(&id)
-            .and_then(|us| us.iter().find(|u| u.id == user_id))
-        {
-            Some(u) => envelope::ok(&ctx, view(u), Some("1-user")),
-            None => envelope::bad_identifier(&ctx, &user_id),
+    match find(&state, &id, &user_id) {
+        Some(u) => Ok(envelope::ok(&ctx, view(u), Some(&revision(u)))),
+        None => Err(envelope::bad_identifier(&ctx, &user_id)),
+    }
+}
+
+async fn create(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(query): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    write(&shared, &id, None, &query, &headers, &body, |_, input| {
+        input
+    })
+}
+
+async fn replace(
+    AxState(shared): AxState<Shared>,
+    Path((id, user_id)): Path<(String, String)>,
+    Query(query): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    write(
+        &shared,
+        &id,
+        Some(&user_id),
+        &query,
+        &headers,
+        &body,
+        |_, input| input,
+    )
+}
+
+async fn patch(
+    AxState(shared): AxState<Shared>,
+    Path((id, user_id)): Path<(String, String)>,
+    Query(query): Q,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    write(
+        &shared,
+        &id,
+        Some(&user_id),
+        &query,
+        &headers,
+        &body,
+        |current, input| {
+            let mut merged = current.clone();
+            crate::accounts::merge(&mut merged, input);
+            merged
         },
     )
+}
+
+/// Whether the token speaks for an admin: an API key, or a user whose `priv_level` is admin.
+fn caller_is_admin(state: &State, token: &Token) -> bool {
+    match &token.owner_id {
+        None => true,
+        Some(owner) => {
+            find(state, &token.account_id, owner).is_some_and(|u| u.priv_level == "admin")
+        }
+    }
+}
+
+/// The shared write path: authorise, clean, combine, validate, check uniqueness, store.
+fn write(
+    shared: &Shared,
+    account: &str,
+    user_id: Option<&str>,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+    combine: impl FnOnce(&Map<String, Value>, Map<String, Value>) -> Map<String, Value>,
+) -> Reply {
+    let mut state = lock(shared);
+    let (ctx, token) = crate::auth::require_account(&state, headers, query, account)?;
+    let (mut input, _) = envelope::request_data(&ctx, body)?;
+    input.retain(|k, _| !(k.starts_with('_') || k.starts_with("pvt_") || k == "id"));
+    let password = input.remove("password");
+    let current = match user_id {
+        Some(uid) => match find(&state, account, uid) {
+            Some(u) => Some(u.clone()),
+            None => return Err(envelope::bad_identifier(&ctx, uid)),
+        },
+        None => None,
+    };
+    // Plain users may edit only themselves, and may not raise their own privilege.
+    let admin = caller_is_admin(&state, &token);
+    let own = current
+        .as_ref()
+        .is_some_and(|u| token.owner_id.as_deref() == Some(u.id.as_str()));
+    if !admin && !own {
+        return Err(envelope::forbidden(
+            &ctx,
+            "only an admin may create or change other users",
+        ));
+    }
+    let base = current.as_ref().map(public_doc).unwrap_or_default();
+    let mut doc = combine(&base, input);
+    if let Some(Value::String(name)) = doc.get_mut("username") {
+        *name = name.trim().to_lowercase();
+    }
+    // Schema defaults.
+    doc.entry("priv_level").or_insert_with(|| "user".into());
+    doc.entry("enabled").or_insert(Value::Bool(true));
+    if !admin && doc.get("priv_level") != base.get("priv_level") {
+        return Err(envelope::forbidden(
+            &ctx,
+            "only an admin may change priv_level",
+        ));
+    }
+    let mut errs = rules::check_user(&doc);
+    let username = doc
+        .get("username")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let this_id = current.as_ref().map(|u| u.id.as_str());
+    let taken = !username.is_empty()
+        && state.users.get(account).is_some_and(|us| {
+            us.iter()
+                .any(|u| Some(u.id.as_str()) != this_id && u.username.to_lowercase() == username)
+        });
+    if taken {
+        errs.add(
+            "username",
+            "unique",
+            json!({"message": "Username is not unique for this account", "cause": username}),
+        );
+    }
+    let password = match password {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) if !p.is_empty() => Some(p),
+        Some(Value::String(_)) => {
+            errs.add(
+                "password",
+                "minLength",
+                json!({"message": "String must be at least 1 characters", "target": 1}),
+            );
+            None
+        }
+        Some(v) => {
+            errs.add(
+                "password",
+                "type",
+                json!({"message": "Value did not match type(s): string", "target": "string", "value": v}),
+            );
+            None
+        }
+    };
+    // Kazoo's credentials hash the user name: a new name needs the password again.
+    let renamed = !username.is_empty() && current.as_ref().is_some_and(|u| u.username != username);
+    if renamed && password.is_none() && !errs.contains("password") {
+        errs.add(
+            "password",
+            "required",
+            json!({"message": "The password must be provided when updating the username"}),
+        );
+    }
+    if !errs.is_empty() {
+        return Err(envelope::validation(&ctx, errs.into_map()));
+    }
+    let mut user = current.unwrap_or_else(|| User {
+        id: envelope::random_hex(16),
+        username: String::new(),
+        md5: String::new(),
+        sha1: String::new(),
+        priv_level: "user".into(),
+        first_name: String::new(),
+        last_name: String::new(),
+        email: String::new(),
+        enabled: true,
+        timezone: None,
+        ui_flags: Map::new(),
+        extra: Map::new(),
+        rev: 0,
+    });
+    if let Some(p) = &password {
+        let (md5, sha1) = crate::seed::credentials(&username, p);
+        user.md5 = md5;
+        user.sha1 = sha1;
+    }
+    apply(&mut user, doc);
+    user.rev += 1;
+    store(&mut state, &ctx, account, user, user_id.is_none())
+}
+
+/// Copy a validated public document into the typed user.
+fn apply(u: &mut User, mut doc: Map<String, Value>) {
+    let mut text = |k: &str| match doc.remove(k) {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    };
+    u.username = text("username");
+    u.first_name = text("first_name");
+    u.last_name = text("last_name");
+    u.email = text("email");
+    u.priv_level = text("priv_level");
+    u.enabled = doc
+        .remove("enabled")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
+    u.timezone = match doc.remove("timezone") {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    u.ui_flags = match doc.remove("ui_flags") {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    u.extra = doc;
+}
+
+fn store(state: &mut State, ctx: &Ctx, account: &str, user: User, created: bool) -> Reply {
+    let users = state.users.entry(account.to_owned()).or_default();
+    match users.iter_mut().find(|u| u.id == user.id) {
+        Some(slot) => *slot = user.clone(),
+        None => users.push(user.clone()),
+    }
+    if let Err(e) = state.save_users(account) {
+        return Err(envelope::datastore_fault(ctx, &e));
+    }
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(envelope::success(
+        ctx,
+        status,
+        view(&user),
+        Some(&revision(&user)),
+        Map::new(),
+    ))
 }

@@ -4,7 +4,6 @@ use crate::error::{app_error, CommandResult};
 use crate::session::{self, SignInForm};
 use crate::state::{AppState, BootView, Phase};
 use desk_engine::{Settings, Status};
-use std::time::Duration;
 use tauri::{AppHandle, State};
 
 #[tauri::command]
@@ -70,9 +69,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Status> {
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<BootView> {
     let settings = settings.normalized();
     state.config()?.save_settings(&settings)?;
-    state
-        .interval
-        .send_replace(Duration::from_secs(settings.sync_interval_secs));
+    state.apply_intervals(&settings);
     state.update(|b| b.settings = settings);
     Ok(state.view())
 }

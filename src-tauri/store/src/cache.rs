@@ -258,6 +258,21 @@ impl Cache {
         Self::get(&self.meta, &format!("pref:{key}"))
     }
 
+    /// Every readable preference whose key starts with `prefix`.
+    pub fn prefs_with_prefix<T: DeserializeOwned>(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(format!("pref:{prefix}")) {
+            let (_, bytes) = item.map_err(sled_err)?;
+            if let Ok(v) = serde_json::from_slice(&bytes) {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn set_pref<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         Self::put(&self.meta, &format!("pref:{key}"), value)
     }

@@ -1,0 +1,166 @@
+//! Payment Details, Usage Charges, Service Plan and watched balances.
+
+use crate::error::{app_error, CommandResult};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use desk_core::billing::BillingContact;
+use desk_engine::{
+    BillingSettingsForm, BillingSettingsView, CardEntry, ChargePreview, CreditOutcome, PaymentView,
+    PlanView, TimesIn, TrunksForm, UsageView, WatchedBalance,
+};
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+
+fn times_in_account(state: &AppState) -> bool {
+    state.view().settings.times_in == TimesIn::Account
+}
+
+#[tauri::command]
+pub async fn payment_details(state: State<'_, AppState>, id: String) -> CommandResult<PaymentView> {
+    Ok(state.desk()?.payment_details(&id).await?)
+}
+
+/// The card entry is wiped from memory when the engine drops it.
+#[tauri::command]
+pub async fn add_card(
+    state: State<'_, AppState>,
+    id: String,
+    card: CardEntry,
+) -> CommandResult<PaymentView> {
+    Ok(state.desk()?.add_card(&id, card).await?)
+}
+
+#[tauri::command]
+pub async fn save_billing_contact(
+    state: State<'_, AppState>,
+    id: String,
+    contact: BillingContact,
+) -> CommandResult<PaymentView> {
+    Ok(state.desk()?.save_billing_contact(&id, &contact).await?)
+}
+
+#[tauri::command]
+pub fn billing_settings(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<BillingSettingsView> {
+    Ok(state.desk()?.billing_settings(&id)?)
+}
+
+#[tauri::command]
+pub async fn save_billing_settings(
+    state: State<'_, AppState>,
+    id: String,
+    form: BillingSettingsForm,
+) -> CommandResult<BillingSettingsView> {
+    Ok(state.desk()?.save_billing_settings(&id, &form).await?)
+}
+
+fn date(field: &str, text: &str) -> CommandResult<NaiveDate> {
+    text.parse().map_err(|_| {
+        app_error(
+            "invalid_input",
+            format!("{field}: “{text}” is not a date like 2026-11-01"),
+        )
+    })
+}
+
+#[tauri::command]
+pub async fn usage(
+    state: State<'_, AppState>,
+    id: String,
+    from: String,
+    to: String,
+) -> CommandResult<UsageView> {
+    let (from, to) = (date("From", &from)?, date("To", &to)?);
+    Ok(state
+        .desk()?
+        .usage(&id, from, to, times_in_account(&state))
+        .await?)
+}
+
+/// Save the ledger rows shown as CSV where the user chooses; `None` when cancelled.
+#[tauri::command]
+pub async fn export_usage(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    from: String,
+    to: String,
+) -> CommandResult<Option<String>> {
+    let (from, to) = (date("From", &from)?, date("To", &to)?);
+    let view = state
+        .desk()?
+        .usage(&id, from, to, times_in_account(&state))
+        .await?;
+    let csv = desk_engine::usage_csv(&view);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter("CSV", &["csv"])
+        .set_file_name(format!("usage-{from}-to-{to}.csv"))
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx
+        .await
+        .map_err(|_| app_error("dialog", "The save dialog closed unexpectedly."))?
+    else {
+        return Ok(None);
+    };
+    let path = path
+        .into_path()
+        .map_err(|e| app_error("dialog", format!("That location cannot be written: {e}")))?;
+    std::fs::write(&path, csv)
+        .map_err(|e| app_error("export", format!("Could not write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
+}
+
+#[tauri::command]
+pub fn new_credit_intent(state: State<'_, AppState>) -> CommandResult<String> {
+    Ok(state.desk()?.new_credit_intent())
+}
+
+#[tauri::command]
+pub async fn add_credit(
+    state: State<'_, AppState>,
+    id: String,
+    intent: String,
+    amount: String,
+) -> CommandResult<CreditOutcome> {
+    let desk = state.desk()?;
+    let outcome = desk.add_credit(&id, &intent, &amount).await?;
+    desk.poll_balances_soon();
+    Ok(outcome)
+}
+
+#[tauri::command]
+pub async fn service_plan(state: State<'_, AppState>, id: String) -> CommandResult<PlanView> {
+    Ok(state.desk()?.service_plan(&id).await?)
+}
+
+#[tauri::command]
+pub async fn preview_trunk_charges(
+    state: State<'_, AppState>,
+    id: String,
+    form: TrunksForm,
+) -> CommandResult<Option<ChargePreview>> {
+    Ok(state.desk()?.preview_trunk_charges(&id, &form).await?)
+}
+
+#[tauri::command]
+pub async fn set_watched(
+    state: State<'_, AppState>,
+    id: String,
+    on: bool,
+) -> CommandResult<Vec<String>> {
+    let desk = state.desk()?;
+    let list = desk.set_watched(&id, on).await?;
+    desk.poll_balances_soon();
+    Ok(list)
+}
+
+#[tauri::command]
+pub fn watched_balances(state: State<'_, AppState>) -> CommandResult<Vec<WatchedBalance>> {
+    Ok(state.desk()?.watched_balances()?)
+}

@@ -1,0 +1,270 @@
+//! Money in the real window: the card on file and adding one, Usage Charges with a double-clicked
+//! "Add credit" that charges once, the trunk charge preview, and the low-balance notification on
+//! the session bus (a real notification daemon, watched with dbus-monitor).
+
+use crate::app::App;
+use crate::backend::{eventually, id, Backend};
+use chrono::{Duration as Days, Utc};
+use crossbar_sandbox::DEMO_ACCOUNT_NAME;
+use rust_decimal::Decimal;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn found_in(root: &Path, needle: &str) -> Option<PathBuf> {
+    let mut files = Vec::new();
+    files_under(root, &mut files);
+    files.into_iter().find(|f| {
+        std::fs::read(f).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    })
+}
+
+async fn payments_of(backend: &Backend, name: &str, amount: &str) -> usize {
+    let now = Utc::now();
+    let want: Decimal = amount.parse().unwrap();
+    backend
+        .admin
+        .ledger_entries(
+            &id(name),
+            "payments",
+            now - Days::hours(1),
+            now + Days::hours(1),
+        )
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.amount == want)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn card_credit_and_charge_preview_in_the_window() {
+    let backend = Backend::start(3600).await;
+    let app = App::launch(&["--backend", &backend.url()]).await;
+    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
+    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+
+    // Payment Details: the card on file, with the warning that it expires soon.
+    app.click("#tab-payment").await;
+    app.wait_for("#card-on-file", |t| t.contains("Visa ending in 1111"))
+        .await;
+    app.wait_for("#card-warning", |t| t.contains("expires at the end of"))
+        .await;
+
+    // A mistyped number is flagged at the field, and nothing is sent.
+    app.click("#card-add").await;
+    app.type_into("#f-card-number", "4111 1111 1111 1112").await;
+    app.wait_text("#card-brand", "Visa").await;
+    app.type_into("#f-card-expiry", "12/31").await;
+    app.type_into("#f-card-cvv", "123").await;
+    app.click("#card-confirm").await;
+    app.wait_for("#err-card-number", |t| !t.is_empty()).await;
+    app.replace_text("#f-card-number", "5555 5555 5555 4444")
+        .await;
+    app.wait_text("#card-brand", "Mastercard").await;
+    app.click("#card-confirm").await;
+    app.wait_for("#card-on-file", |t| t.contains("ending in 4444"))
+        .await;
+    app.screenshot("payment-details").await;
+    let token = backend
+        .admin
+        .cards(&id(DEMO_ACCOUNT_NAME))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.last_four == "4444")
+        .expect("vaulted")
+        .token;
+
+    // Usage Charges: balance, the failed transaction's reason, and a double-clicked credit.
+    app.click("#tab-usage").await;
+    app.wait_for("#balance", |t| t.contains("248.75")).await;
+    app.wait_for("#transactions", |t| t.contains("Insufficient Funds (2001)"))
+        .await;
+    app.visible("#balance-chart").await;
+    app.screenshot("usage-charges").await;
+    app.click("#credit-add").await;
+    app.type_into("#f-credit-amount", "25").await;
+    app.double_click("#credit-confirm").await;
+    app.wait_for("#credit-result", |t| t.contains("was added"))
+        .await;
+    assert_eq!(payments_of(&backend, DEMO_ACCOUNT_NAME, "25").await, 1);
+    assert_eq!(
+        backend.admin.balance(&id(DEMO_ACCOUNT_NAME)).await.unwrap(),
+        "1273.75".parse::<Decimal>().unwrap()
+    );
+    app.click("#credit-confirm").await; // "Done"
+    app.wait_for("#balance", |t| t.contains("273.75")).await;
+
+    // Service Plan: items, monthly total, the proration rule with today's numbers.
+    app.click("#tab-plan").await;
+    app.wait_for("#plan-total", |t| t.contains("689.00")).await;
+    app.wait_for("#plan-explanation", |t| {
+        t.contains("rounded half away from zero")
+    })
+    .await;
+    app.screenshot("service-plan").await;
+
+    // Trunks: raising them previews the prorated charge before anything is saved.
+    app.open_in_tree("Bayside Realty").await;
+    app.wait_text("#account-name", "Bayside Realty").await;
+    app.click("#tab-trunks").await;
+    app.replace_text("#f-inbound-trunks", "4").await;
+    let preview = app
+        .wait_for("#charge-preview", |t| t.contains("today (prorated,"))
+        .await;
+    assert!(preview.contains("14.99 monthly from"), "{preview}");
+    assert_eq!(
+        backend.trunks("Bayside Realty").await.inbound,
+        3,
+        "nothing sent before saving"
+    );
+
+    let kept = app.quit().await;
+    for secret in ["5555555555554444", "4111111111111112", token.as_str()] {
+        assert_eq!(found_in(kept.path(), secret), None, "{secret} on disk");
+    }
+}
+
+/// `dbus-monitor` on the test session bus, written to a file we can read while it runs.
+struct Monitor {
+    child: Child,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Monitor {
+    fn start() -> Monitor {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("bus.log");
+        let child = Command::new("dbus-monitor")
+            .args([
+                "--session",
+                "interface='org.freedesktop.Notifications',member='Notify'",
+            ])
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor (package dbus) must be installed");
+        Monitor {
+            child,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn count(&self, text: &str) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .matches(text)
+            .count()
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
+    // A real notification server on the session bus, as a desktop has.
+    let _daemon = Daemon(
+        Command::new("dunst")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dunst must be installed"),
+    );
+    let monitor = Monitor::start();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let backend = Backend::start(3600).await;
+    let app = App::launch(&["--backend", &backend.url()]).await;
+    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
+    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.open_in_tree("Lakeside Community Church").await;
+    app.wait_text("#account-name", "Lakeside Community Church")
+        .await;
+    app.click("#tab-usage").await;
+    app.wait_for("#balance", |t| t.contains("3.20")).await;
+    app.visible("#balance-low").await;
+
+    let title = "Low balance: Lakeside Community Church";
+    app.click("#watch-balance").await; // watching polls at once
+    eventually("the notification went out", || async {
+        monitor.count(title) == 1
+    })
+    .await;
+    // Polled again (unwatch, watch): still below, so nothing new.
+    app.click("#watch-balance").await;
+    app.click("#watch-balance").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(monitor.count(title), 1, "no repeat while still below");
+
+    // It recovers (re-armed, silent), then falls again: one more.
+    let church = id("Lakeside Community Church");
+    adjust(&backend, &church, "credit", 10.0).await;
+    app.click("#watch-balance").await;
+    app.click("#watch-balance").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(monitor.count(title), 1, "a recovery says nothing");
+    adjust(&backend, &church, "debit", 9.0).await;
+    app.click("#watch-balance").await;
+    app.click("#watch-balance").await;
+    eventually("a second crossing", || async { monitor.count(title) == 2 }).await;
+    let log = std::fs::read_to_string(&monitor.log).unwrap();
+    assert!(log.contains("4.20") && log.contains("5.00"), "{log}");
+
+    // Choosing the notification opens that account's Usage Charges.
+    app.click("#tab-info").await;
+    let invoked = Command::new("dunstctl")
+        .args(["action", "0"])
+        .status()
+        .expect("dunstctl comes with dunst");
+    assert!(invoked.success(), "dunst could not invoke the notification");
+    eventually("Usage Charges shown", || async {
+        app.attribute("#tab-usage", "aria-selected")
+            .await
+            .as_deref()
+            == Some("true")
+    })
+    .await;
+    app.close().await;
+}
+
+async fn adjust(backend: &Backend, account: &desk_core::AccountId, way: &str, amount: f64) {
+    let token = backend.admin.session().unwrap().token;
+    let res = reqwest::Client::new()
+        .put(format!(
+            "{}/v2/accounts/{account}/ledgers/{way}",
+            backend.url()
+        ))
+        .header("X-Auth-Token", token.expose())
+        .json(&serde_json::json!({"data": {"amount": amount, "description": "e2e"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+}
