@@ -198,28 +198,41 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) {
-        let el = self.visible(css).await;
-        // As a user would: bring it to the middle of the view, clear of the sticky tab bar
-        // and save bar.
-        let _ = self
-            .client
-            .execute(
-                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
-                vec![json!(css)],
-            )
-            .await;
-        if let Err(e) = el.click().await {
-            self.screenshot("click-failed").await;
-            let at = self
+        // The screen may redraw between finding the element and clicking it (fresh data
+        // arriving): find it again.
+        for attempt in 0..3 {
+            let el = self.visible(css).await;
+            // As a user would: bring it to the middle of the view, clear of the sticky tab bar
+            // and save bar.
+            let _ = self
                 .client
                 .execute(
-                    "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
-                     const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
-                     return [r.x, r.y, r.width, r.height, window.innerWidth, window.innerHeight, top ? top.outerHTML.slice(0, 200) : null];",
+                    "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
                     vec![json!(css)],
                 )
                 .await;
-            panic!("click {css}: {e:?} {at:?}");
+            match el.click().await {
+                Ok(_) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if attempt < 2
+                        && e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => {
+                    self.screenshot("click-failed").await;
+                    let at = self
+                        .client
+                        .execute(
+                            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+                             const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); \
+                             return [r.x, r.y, r.width, r.height, window.innerWidth, window.innerHeight, top ? top.outerHTML.slice(0, 200) : null];",
+                            vec![json!(css)],
+                        )
+                        .await;
+                    panic!("click {css}: {e:?} {at:?}");
+                }
+            }
         }
     }
 

@@ -651,6 +651,12 @@ async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts
         dk.poll_balances().await.unwrap().is_empty(),
         "still below: no repeat"
     );
+    // The platform keeps its own low-balance flag on the account, as Kazoo's crawler does.
+    let flagged = admin.get_account(&church).await.unwrap().value.to_value();
+    assert_eq!(
+        flagged["notifications"]["low_balance"]["sent_low_balance"],
+        true
+    );
 
     let adjust = |amount: &str, way: &str| {
         let (admin, url) = (
@@ -692,6 +698,59 @@ async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts
     assert!(tray
         .iter()
         .any(|w| w.account_id == church.as_str() && w.below && w.balance == Some(d("4.20"))));
+}
+
+/// A plan assigned mid-month: a 402 first, then the rest of the month by the core's own rule.
+#[tokio::test]
+async fn a_plan_added_mid_month_is_charged_for_the_rest_of_it() {
+    let sbx = sandbox(Seed::Demo, 600).await;
+    let admin = someone_else(&sbx.running.base_url).await;
+    let acct = id("Bayside Realty");
+    let url = format!("{}/v2/accounts/{acct}/services", sbx.running.base_url);
+    let token = admin.session().unwrap().token;
+    let post = |accept: bool| {
+        let (url, token) = (url.clone(), token.clone());
+        async move {
+            let mut body = json!({"data": {"add": ["reseller-wholesale"]}});
+            if accept {
+                body["accept_charges"] = true.into();
+            }
+            reqwest::Client::new()
+                .post(url)
+                .header("X-Auth-Token", token.expose())
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let dry = post(false).await;
+    assert_eq!(dry.status(), 402);
+    let quoted: serde_json::Value = dry.json().await.unwrap();
+    assert_eq!(quoted["message"], "accept charges");
+    assert_eq!(post(true).await.status(), 200);
+    let summary = admin.service_summary(&acct).await.unwrap();
+    assert_eq!(summary.plan_id.as_deref(), Some("reseller-wholesale"));
+    let today = desk_core::proration::local_date(chrono_tz::America::Los_Angeles, Utc::now());
+    let expected = desk_core::proration::prorate(summary.recurring, today).today;
+    let now = Utc::now();
+    let charged = admin
+        .ledger_entries(
+            &acct,
+            "prorations",
+            now - Days::hours(1),
+            now + Days::hours(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        charged.iter().map(|r| r.amount).collect::<Vec<_>>(),
+        [-expected]
+    );
+    assert_eq!(
+        crossbar::decimal(&quoted["data"][0]["summary"]["today"]),
+        Some(expected)
+    );
 }
 
 /// The sandbox's clock: the 1st brings the monthly charge; an automatic top-up happens at most

@@ -311,6 +311,8 @@ export function renderAccountInfo(panel, view, { copy, onChange }) {
       return f;
     },
     dirtyCount,
+    // An unlocked realm is work in progress even before anything is typed.
+    engaged: () => Boolean(state.realmUnlocked),
     fieldIds: (field) => `f-${slug(field)}`,
   };
 }

@@ -68,7 +68,7 @@ function dirtyCount() {
 
 /** A form being edited is never re-rendered under the user. */
 function engaged() {
-  return dirtyCount() > 0;
+  return dirtyCount() > 0 || $('dialog').open || Boolean(current && current.form && current.form.engaged && current.form.engaged());
 }
 
 /** Re-render a panel keeping keyboard focus (and the caret) where the user had it. */
@@ -390,6 +390,9 @@ function openSettings() {
   const interval = h('select', { id: 'set-interval' },
     [[60, 'Every minute'], [120, 'Every 2 minutes'], [300, 'Every 5 minutes'], [900, 'Every 15 minutes'], [3600, 'Every hour']]
       .map(([v, l]) => h('option', { value: v, text: l, selected: v === s.sync_interval_secs })));
+  const poll = h('select', { id: 'set-poll' },
+    [[60, 'Every minute'], [300, 'Every 5 minutes'], [900, 'Every 15 minutes'], [3600, 'Every hour']]
+      .map(([v, l]) => h('option', { value: v, text: l, selected: v === s.balance_poll_secs })));
   const times = h('select', { id: 'set-times' },
     [['local', 'This computer’s time zone'], ['account', 'The viewed account’s time zone']]
       .map(([v, l]) => h('option', { value: v, text: l, selected: v === s.times_in })));
@@ -399,11 +402,13 @@ function openSettings() {
       h('div', { class: 'form-row' }, h('label', { for: 'set-interval', text: 'Background sync' }), interval,
         h('p', { class: 'radio-help', text: 'Pending changes are sent at once; the account tree and open accounts are refreshed at this interval.' })),
       h('div', { class: 'form-row' }, h('label', { for: 'set-times', text: 'Show times in' }), times),
+      h('div', { class: 'form-row' }, h('label', { for: 'set-poll', text: 'Check watched balances' }), poll,
+        h('p', { class: 'radio-help', text: 'One request per watched account; a notification when a balance falls below its alert threshold.' })),
     ],
     actions: [
       { label: 'Cancel', onClick: () => close(false) },
       { label: 'Save', primary: true, onClick: async () => {
-        try { applyBoot(await call('save_settings', { settings: { sync_interval_secs: Number(interval.value), times_in: times.value } })); close(true); } catch (err) { notify(err); }
+        try { applyBoot(await call('save_settings', { settings: { sync_interval_secs: Number(interval.value), times_in: times.value, balance_poll_secs: Number(poll.value) } })); close(true); } catch (err) { notify(err); }
       } },
     ],
   });

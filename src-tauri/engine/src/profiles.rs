@@ -162,9 +162,11 @@ mod tests {
             .save_settings(&Settings {
                 sync_interval_secs: 0,
                 times_in: TimesIn::Account,
+                balance_poll_secs: 1_000_000,
             })
             .unwrap();
         let s = files.settings();
+        assert_eq!(s.balance_poll_secs, Settings::MAX_INTERVAL);
         assert_eq!(
             (s.sync_interval_secs, s.times_in),
             (Settings::MIN_INTERVAL, TimesIn::Account)

@@ -99,6 +99,7 @@ impl Desk {
     /// before the caller notifies, so a crash or restart cannot repeat an alert.
     pub async fn poll_balances(&self) -> Result<Vec<Crossing>, EngineError> {
         let mut crossings = Vec::new();
+        let mut moved = false;
         for id in self.watched()? {
             let Ok(account) = AccountId::parse(&id) else {
                 continue;
@@ -108,7 +109,10 @@ impl Desk {
                 let fetched = self.observe(self.client.get_account(&account).await)?;
                 self.store_account(&account, &fetched)?;
             }
+            let before: Option<crate::billing::SeenBalance> =
+                self.cache.pref(&format!("balance:{id}"))?;
             let seen = self.read_balance(&account).await?;
+            moved |= before.is_none_or(|b| b.amount != seen.amount);
             if seen.at < Utc::now() - chrono::Duration::seconds(30) {
                 continue; // offline: an old balance is no news
             }
@@ -130,7 +134,10 @@ impl Desk {
             }
         }
         self.cache.flush().await?;
-        self.notify();
+        // Only news redraws the window and the tray.
+        if moved || !crossings.is_empty() {
+            self.notify();
+        }
         Ok(crossings)
     }
 

@@ -293,6 +293,26 @@ impl State {
         }
     }
 
+    /// What the platform's crawler would have done by now for `id`: monthly charges, an
+    /// automatic top-up, the low-balance flag. Persisted when anything moved.
+    pub fn settle(&mut self, id: &str) -> std::io::Result<()> {
+        let mark = |s: &State| {
+            (
+                s.account(id).map(|a| a.rev),
+                s.books
+                    .get(id)
+                    .map(|b| (b.ledger.len(), b.transactions.len())),
+            )
+        };
+        let before = mark(self);
+        self.catch_up();
+        self.after_balance_change(id);
+        if mark(self) != before {
+            self.save_books(id)?;
+        }
+        Ok(())
+    }
+
     /// Bring the books up to the clock: the monthly charge on the 1st of every month that has
     /// begun (in the account's zone) since the last catch-up.
     pub fn catch_up(&mut self) {

@@ -49,7 +49,9 @@ async fn total(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state.catch_up();
+    state
+        .settle(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
     let amount = state.books(&id).balance();
     Ok(envelope::ok(
         &ctx,
@@ -66,7 +68,9 @@ async fn totals(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state.catch_up();
+    state
+        .settle(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
     let (from, to) = range(&q);
     let mut sums: Map<String, Value> = Map::new();
     let mut by_source: HashMap<String, (Decimal, i64, String, String)> = HashMap::new();
@@ -99,7 +103,9 @@ async fn entries(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state.catch_up();
+    state
+        .settle(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
     let (from, to) = range(&q);
     // Newest first; the page key is the entry's time and id, so it is stable as entries arrive.
     let mut rows: Vec<(String, Value)> = state
@@ -142,7 +148,9 @@ async fn transactions(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state.catch_up();
+    state
+        .settle(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
     let (from, to) = range(&q);
     let mut list: Vec<_> = state
         .books(&id)

@@ -305,7 +305,9 @@ async fn topup(
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
-    state.catch_up();
+    state
+        .settle(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
     let amount = data
         .get("amount")
         .and_then(billing::decimal)

@@ -58,7 +58,9 @@ async fn summary(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state.catch_up();
+    state
+        .settle(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
     let tz = state.account_zone(&id);
     let next = billing::next_month(state.today(&id));
     let next_unix = crate::books::start_unix(tz, next);
