@@ -302,6 +302,8 @@ pub async fn finish(state: &AppState, desk: &Desk) -> CommandResult<()> {
         }
         Err(e) => return Err(e.into()),
     }
+    // Signed in: read the watched balances now rather than at the next interval.
+    desk.poll_balances_soon();
     Ok(())
 }
 

@@ -604,12 +604,14 @@ async fn usage_lists_rows_with_running_balances_and_exports_them() {
     let csv = desk_engine::usage_csv(&u);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), u.rows.len() + 1);
-    assert!(
-        lines[0].starts_with("\"Date (local time)\",")
-            || lines[0].starts_with("Date (local time),"),
-        "{}",
-        lines[0]
+    assert_eq!(
+        lines[0],
+        format!(
+            "Date ({}),Source,Description,Minutes,Amount,Balance",
+            u.zone
+        )
     );
+    assert!(u.zone.ends_with("(this computer)"), "{}", u.zone);
     let first = &u.rows[0];
     assert!(
         lines[1].contains(&format!("{:.2}", first.amount)) && lines[1].contains(&first.description),

@@ -451,7 +451,7 @@ impl Desk {
             let tz = self.billing_zone(id);
             (Some(tz), tz.name().to_owned())
         } else {
-            (None, "local time".to_owned())
+            (None, format!("{} (this computer)", local_zone().name()))
         }
     }
 
@@ -886,17 +886,12 @@ impl From<PlanCache> for ServiceSummary {
     }
 }
 
-/// This computer's zone, for "times in local time".
+/// This computer's zone, for "times in local time" (`TZ` first, as the C library does).
 fn local_zone() -> Tz {
     std::env::var("TZ")
         .ok()
-        .and_then(|z| z.parse().ok())
-        .or_else(|| {
-            std::fs::read_link("/etc/localtime").ok().and_then(|p| {
-                let s = p.to_string_lossy().into_owned();
-                s.split("zoneinfo/").nth(1).and_then(|z| z.parse().ok())
-            })
-        })
+        .and_then(|z| z.trim_start_matches(':').parse().ok())
+        .or_else(|| iana_time_zone::get_timezone().ok()?.parse().ok())
         .unwrap_or(chrono_tz::UTC)
 }
 
