@@ -219,6 +219,7 @@ async fn relay(
     let (mut sr, mut sw) = server.into_split();
     let lose_next = Arc::new(AtomicBool::new(false));
     let lose = lose_next.clone();
+    let down_up = down.clone();
     let up = tokio::spawn(async move {
         let mut buf = vec![0u8; 64 * 1024];
         while let Ok(n) = cr.read(&mut buf).await {
@@ -226,6 +227,9 @@ async fn relay(
                 break;
             }
             let chunk = &buf[..n];
+            if down_up.load(Ordering::SeqCst) {
+                break; // a kept-alive connection dies with the network too
+            }
             if contains(chunk, b"/services/topup") && drop_flag.swap(false, Ordering::SeqCst) {
                 lose.store(true, Ordering::SeqCst);
             }
@@ -304,8 +308,29 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         .view();
     assert_eq!(other.field.as_deref(), Some("credit.amount"));
 
-    // Back online, "Check again" finds the charge by its reference instead of charging twice.
+    // A new dialog meanwhile settles the earlier one first: offline, nothing is sent.
+    let meanwhile = dk
+        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "40.10")
+        .await
+        .unwrap_err();
+    assert_eq!(meanwhile.code(), "network");
     proxy.down.store(false, Ordering::SeqCst);
+    // Online, a new dialog learns the earlier payment went through, and charges nothing more.
+    let earlier = dk
+        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "40.10")
+        .await
+        .unwrap();
+    assert_eq!(
+        (earlier.state, earlier.intent.as_str()),
+        (IntentState::Completed, lost.as_str())
+    );
+    assert!(
+        earlier.message.contains("did go through"),
+        "{}",
+        earlier.message
+    );
+
+    // "Check again" on the first dialog finds the charge by its reference too.
     let settled = dk
         .add_credit(reseller.as_str(), &lost, "40.10")
         .await
@@ -355,8 +380,46 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         .iter()
         .any(|t| t.status == "failed" && t.reason.as_deref() == Some("Insufficient Funds (2001)")));
 
-    // Bad amounts never leave the app.
-    for bad in ["0", "-5", "12.345", "abc", "10000.01"] {
+    // The network is down when the next one is sent: the app cannot know it never arrived.
+    proxy.down.store(true, Ordering::SeqCst);
+    let unsent = dk.new_credit_intent();
+    let o = dk
+        .add_credit(reseller.as_str(), &unsent, "7.77")
+        .await
+        .unwrap();
+    assert_eq!(o.state, IntentState::Unknown);
+    proxy.down.store(false, Ordering::SeqCst);
+    // Checked at once: not listed, and not sent again so soon (it could still be processing);
+    // a new dialog meanwhile does not charge either.
+    let check = dk
+        .add_credit(reseller.as_str(), &unsent, "7.77")
+        .await
+        .unwrap();
+    assert_eq!(check.state, IntentState::Unknown);
+    assert!(
+        check.message.contains("not listed yet"),
+        "{}",
+        check.message
+    );
+    let other = dk
+        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "7.77")
+        .await
+        .unwrap();
+    assert_eq!(
+        (other.state, other.intent.as_str()),
+        (IntentState::Unknown, unsent.as_str())
+    );
+    assert_eq!(
+        payments(&admin, DEMO_ACCOUNT_NAME)
+            .await
+            .iter()
+            .filter(|p| **p == d("7.77"))
+            .count(),
+        0
+    );
+
+    // Bad amounts never leave the app (the comma is a thousands separator, never cents).
+    for bad in ["0", "-5", "12.345", "abc", "10000.01", "25,00"] {
         let e = dk
             .add_credit(reseller.as_str(), &dk.new_credit_intent(), bad)
             .await

@@ -8,6 +8,17 @@ import { card, row, errorBlock } from './views.js';
 import { openDialog, close } from './dialogs.js';
 import { money, isoDate } from './format.js';
 
+/**
+ * Start a render of `panel`: the returned check says whether this render still owns the panel
+ * after an await (no newer render for another account, and nothing typed meanwhile).
+ */
+function claim(panel) {
+  delete panel.dataset.dirty;
+  panel.renders = (panel.renders || 0) + 1;
+  const mine = panel.renders;
+  return () => panel.renders === mine && panel.dataset.dirty !== '1';
+}
+
 const signed = (d) => h('span', { class: `num${Number(d) < 0 ? ' negative' : ''}`, text: money(d) });
 
 /** Shown as the user types only; the core checks the number (Luhn, length) when it is added. */
@@ -28,9 +39,10 @@ const CONTACT = [
 ];
 
 export async function renderPayment(panel, accountId, { notify, copy }) {
-  delete panel.dataset.dirty;
+  const owns = claim(panel);
   let p;
-  try { p = await call('payment_details', { id: accountId }); } catch (err) { replace(panel, errorBlock(err, copy)); return; }
+  try { p = await call('payment_details', { id: accountId }); } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
+  if (!owns()) return;
   const cardRows = [];
   if (!p.can_pay) {
     cardRows.push(h('div', { class: 'banner banner-info', id: 'billed-through', role: 'note' },
@@ -153,13 +165,17 @@ function chart(points) {
 }
 
 export async function renderUsage(panel, accountId, { notify, copy }) {
-  delete panel.dataset.dirty;
+  const owns = claim(panel);
   const range = ranges.get(accountId) || defaultRange();
-  replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
+  if (!panel.firstChild || panel.dataset.account !== accountId) {
+    replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
+  }
+  panel.dataset.account = accountId;
   let u; let settings;
   try {
     [u, settings] = await Promise.all([call('usage', { id: accountId, from: range.from, to: range.to }), call('billing_settings', { id: accountId })]);
-  } catch (err) { replace(panel, errorBlock(err, copy)); return; }
+  } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
+  if (!owns()) return;
   const rerender = () => renderUsage(panel, accountId, { notify, copy });
   const from = h('input', { type: 'date', id: 'usage-from', value: range.from, 'aria-label': 'From' });
   const to = h('input', { type: 'date', id: 'usage-to', value: range.to, 'aria-label': 'To' });
@@ -300,8 +316,10 @@ function settingsCard(accountId, view, { notify, rerender }) {
 // --- Service Plan ----------------------------------------------------------------------------
 
 export async function renderPlan(panel, accountId, { copy }) {
+  const owns = claim(panel);
   let p;
-  try { p = await call('service_plan', { id: accountId }); } catch (err) { replace(panel, errorBlock(err, copy)); return; }
+  try { p = await call('service_plan', { id: accountId }); } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
+  if (!owns()) return;
   if (!p.plan_name) { replace(panel, h('p', { class: 'empty', text: 'This account is not on a service plan.' })); return; }
   const items = h('table', { class: 'table', id: 'plan-items' },
     h('thead', {}, h('tr', {}, ['Item', 'Quantity', 'Rate / month', 'Monthly'].map((t) => h('th', { scope: 'col', text: t })))),

@@ -307,7 +307,6 @@ function sideBusy(tab) {
 function renderSide(tab, id) {
   const ctx = { notify, copy, formatTime };
   const panel = $(`panel-${tab}`);
-  delete panel.dataset.dirty;
   panel.oninput = () => { panel.dataset.dirty = '1'; };
   if (tab === 'log') renderChangeLog($('panel-log'), id, ctx);
   else if (tab === 'payment') renderPayment($('panel-payment'), id, ctx);

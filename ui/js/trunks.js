@@ -57,6 +57,7 @@ export function renderTrunks(panel, t, { onChange, accountId }) {
       charge.textContent = c ? `${c.sentence}. ${RULE}` : '';
     } catch (err) {
       if (mine !== seq) return;
+      charge.hidden = true;
       for (const [field] of FIELDS) setError(panel, field, '');
       for (const f of err.fields || []) setError(panel, f.field, f.message);
     }

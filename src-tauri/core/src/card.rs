@@ -203,7 +203,7 @@ impl Expiry {
     /// The last day the card can be used.
     pub fn last_day(&self) -> NaiveDate {
         let (y, m) = if self.month == 12 {
-            (self.year + 1, 1)
+            (self.year.saturating_add(1), 1)
         } else {
             (self.year, self.month + 1)
         };

@@ -10,16 +10,26 @@ use std::str::FromStr;
 pub const MAX_CREDIT: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 2); // 10,000.00
 
 /// Parse an amount as typed: `25`, `25.5`, `25.50`, `1,250.00`; more than zero, at most two
-/// decimals.
+/// decimals. A comma only ever separates thousands: `25,00` is refused rather than read as
+/// 2,500.
 pub fn parse_amount(field: &'static str, input: &str) -> Result<Decimal, FieldError> {
-    let s: String = input
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != ' ')
-        .collect();
-    if s.is_empty() {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
         return Err(FieldError::new(field, "enter an amount"));
     }
+    let whole = trimmed.split('.').next().unwrap_or_default();
+    let mut groups = whole.trim_start_matches('-').split(',');
+    let first = groups.next().unwrap_or_default();
+    if whole.contains(',') && (first.is_empty() || first.len() > 3 || groups.any(|g| g.len() != 3))
+    {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "“{trimmed}”: use a dot for cents, like 25.00 (a comma only separates thousands)"
+            ),
+        ));
+    }
+    let s: String = trimmed.chars().filter(|c| *c != ',').collect();
     let d = Decimal::from_str(&s).map_err(|_| {
         FieldError::new(
             field,
@@ -50,7 +60,12 @@ pub fn parse_credit(field: &'static str, input: &str) -> Result<Decimal, FieldEr
     Ok(d)
 }
 
-/// An exact decimal from a Kazoo JSON number or numeric string.
+/// No real balance or charge comes near this; larger values from a backend are refused, so
+/// sums of many entries can never overflow.
+const MAX_MAGNITUDE: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0); // 1e15
+
+/// An exact decimal from a Kazoo JSON number or numeric string (`None` if it is not one, or is
+/// absurdly large).
 pub fn from_json(v: &Value) -> Option<Decimal> {
     let text = match v {
         Value::Number(n) => n.to_string(),
@@ -60,6 +75,13 @@ pub fn from_json(v: &Value) -> Option<Decimal> {
     Decimal::from_str(&text)
         .ok()
         .or_else(|| Decimal::from_scientific(&text).ok())
+        .filter(|d| d.abs() <= MAX_MAGNITUDE)
+}
+
+/// `12.50`: rounded to the cent (half away from zero), always two decimals. (Formatting with
+/// `{:.2}` alone would truncate.)
+pub fn cents_text(d: Decimal) -> String {
+    format!("{:.2}", round_cents(d))
 }
 
 /// A JSON number for Kazoo, which stores money as numbers. Two-decimal amounts survive this
@@ -117,6 +139,14 @@ mod tests {
             assert_eq!(e.field, "amount");
             assert!(e.message.contains(needle), "{bad}: {e}");
         }
+        assert_eq!(
+            parse_amount("a", "12,345,678.90").unwrap(),
+            d("12345678.90")
+        );
+        for european in ["25,00", "12,5", "1,25", ",250", "1250,000.00"] {
+            let e = parse_amount("amount", european).unwrap_err();
+            assert!(e.message.contains("dot for cents"), "{european}: {e}");
+        }
         assert!(parse_credit("a", "10000.01").is_err());
         assert!(parse_credit("a", "10000").is_ok());
     }
@@ -128,6 +158,15 @@ mod tests {
         }
         assert_eq!(from_json(&json!(-54.7404)), Some(d("-54.7404")));
         assert_eq!(from_json(&json!("7.5")), Some(d("7.5")));
+        assert_eq!(from_json(&json!(1e15)), Some(d("1000000000000000")));
+        assert_eq!(
+            from_json(&json!(1.01e15)),
+            None,
+            "absurd amounts are refused"
+        );
+        assert_eq!(cents_text(d("4.999")), "5.00");
+        assert_eq!(cents_text(d("-0.0199")), "-0.02");
+        assert_eq!(cents_text(d("7")), "7.00");
     }
 
     #[test]

@@ -18,7 +18,7 @@ const GREGORIAN_OFFSET: i64 = 62_167_219_200;
 
 /// A Kazoo timestamp as UTC; `None` when missing or absurd.
 pub fn from_gregorian(v: &Value) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(v.as_i64()? - GREGORIAN_OFFSET, 0)
+    DateTime::from_timestamp(v.as_i64()?.checked_sub(GREGORIAN_OFFSET)?, 0)
 }
 
 pub fn to_gregorian(t: DateTime<Utc>) -> i64 {

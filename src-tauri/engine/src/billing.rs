@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use crossbar::{CardOnFile, LedgerRow, ServiceSummary, TransactionRow};
 use desk_core::billing::{AutoRecharge, BillingContact, Subscription, BILLING_FIELDS};
 use desk_core::card::{expiry_of, CardInput};
-use desk_core::money::{format_money, parse_amount, to_json};
+use desk_core::money::{cents_text, format_money, parse_amount, to_json};
 use desk_core::proration::{local_date, prorate, start_of_day, Proration};
 use desk_core::{AccountDoc, AccountId, FieldError, Secret, Stored, Timezone};
 use desk_store::DocKind;
@@ -64,7 +64,7 @@ pub struct PaymentView {
 }
 
 /// What the user typed for a new card. Every field is wiped from memory after use.
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct CardEntry {
     pub number: String,
     pub expiry: String,
@@ -79,6 +79,14 @@ impl Drop for CardEntry {
         self.number.zeroize();
         self.cvv.zeroize();
         self.expiry.zeroize();
+        self.holder.zeroize();
+    }
+}
+
+/// Never prints what was typed.
+impl std::fmt::Debug for CardEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardEntry(<redacted>)")
     }
 }
 
@@ -232,14 +240,12 @@ fn form_of(doc: &AccountDoc) -> BillingSettingsForm {
     let recharge = doc.auto_recharge();
     BillingSettingsForm {
         alerts_enabled: alerts.enabled,
-        alerts_threshold: format!("{:.2}", alerts.threshold),
+        alerts_threshold: cents_text(alerts.threshold),
         recharge_enabled: recharge.is_some(),
         recharge_threshold: recharge
-            .map(|r| format!("{:.2}", r.threshold))
+            .map(|r| cents_text(r.threshold))
             .unwrap_or_default(),
-        recharge_amount: recharge
-            .map(|r| format!("{:.2}", r.amount))
-            .unwrap_or_default(),
+        recharge_amount: recharge.map(|r| cents_text(r.amount)).unwrap_or_default(),
         subscription: match doc.subscription() {
             Subscription::SelfManage => "self_manage",
             Subscription::Card => "card",
@@ -250,50 +256,52 @@ fn form_of(doc: &AccountDoc) -> BillingSettingsForm {
 }
 
 /// Kazoo paths and values the billing form asks for, compared as amounts (a stored `5` and a
-/// typed `5.00` are the same); every invalid field is reported.
+/// Kazoo paths and values for what the user changed on the billing form, compared with the form
+/// as it was shown (amounts as amounts: a shown `5.00` and a typed `5` are the same), so keys
+/// the user did not touch are never written or removed. Every invalid field is reported.
 fn desired_settings(
     form: &BillingSettingsForm,
     doc: &AccountDoc,
 ) -> Result<crate::edits::Desired, EngineError> {
+    let shown = form_of(doc);
     let mut out = Vec::new();
     let mut errors: Vec<FieldError> = Vec::new();
-    let alerts = doc.low_balance();
-    let threshold = parse_amount(
-        "notifications.low_balance.threshold",
-        &form.alerts_threshold,
-    );
-    match threshold {
-        Ok(t)
-            if t != alerts.threshold
-                || stored_missing(doc, "notifications.low_balance.threshold") =>
-        {
-            out.push(("notifications.low_balance.threshold", Some(to_json(t))));
+    let same_amount = |typed: &str, was: &str| {
+        typed.trim().parse::<Decimal>().ok() == was.parse::<Decimal>().ok()
+    };
+    let alerts_changed = form.alerts_enabled != shown.alerts_enabled
+        || !same_amount(&form.alerts_threshold, &shown.alerts_threshold);
+    if alerts_changed {
+        // Written together, as the platform's own client does.
+        match parse_amount(
+            "notifications.low_balance.threshold",
+            &form.alerts_threshold,
+        ) {
+            Ok(t) => out.push(("notifications.low_balance.threshold", Some(to_json(t)))),
+            Err(e) if form.alerts_enabled => errors.push(e),
+            Err(_) => {}
         }
-        Ok(_) => {}
-        Err(e) if form.alerts_enabled => errors.push(e),
-        Err(_) => {}
-    }
-    if form.alerts_enabled != alerts.enabled
-        || stored_missing(doc, "notifications.low_balance.enabled")
-    {
         out.push((
             "notifications.low_balance.enabled",
             Some(form.alerts_enabled.into()),
         ));
     }
-    match (form.recharge_enabled, doc.auto_recharge()) {
-        (true, current) => {
+    let recharge_changed = form.recharge_enabled != shown.recharge_enabled
+        || !same_amount(&form.recharge_threshold, &shown.recharge_threshold)
+        || !same_amount(&form.recharge_amount, &shown.recharge_amount);
+    match (form.recharge_enabled, recharge_changed) {
+        (_, false) => {}
+        (true, true) => {
             match AutoRecharge::parse(&form.recharge_threshold, &form.recharge_amount) {
-                Ok(r) if Some(r) != current => {
+                Ok(r) => {
                     out.push(("topup.threshold", Some(to_json(r.threshold))));
                     out.push(("topup.amount", Some(to_json(r.amount))));
                 }
-                Ok(_) => {}
                 Err(es) => errors.extend(es),
             }
         }
-        // Off removes both keys, as the platform's own client does.
-        (false, _) => {
+        // Turned off: both keys go, as the platform's own client does.
+        (false, true) => {
             for path in ["topup.threshold", "topup.amount"] {
                 if !stored_missing(doc, path) {
                     out.push((path, None));
@@ -311,7 +319,6 @@ fn desired_settings(
         Err(e) => errors.push(e),
     }
     if errors.is_empty() {
-        // Only pending paths the form did not touch must not be pushed again as edits.
         Ok(out)
     } else {
         Err(EngineError::InvalidInput(errors))
@@ -412,8 +419,8 @@ pub fn usage_csv(view: &UsageView) -> String {
             r.source.clone(),
             r.description.clone(),
             r.minutes.map(|m| m.to_string()).unwrap_or_default(),
-            format!("{:.2}", r.amount),
-            format!("{:.2}", r.balance),
+            cents_text(r.amount),
+            cents_text(r.balance),
         ];
         out.push_str(
             &cells
@@ -463,10 +470,45 @@ impl Desk {
         format!("{}/payment_token", self.key())
     }
 
-    /// The billing screens read settings from the account document: fetch it if never seen.
+    /// The billing screens read settings from the account document, and count days in its zone:
+    /// fetch the document if never seen, and for an inherited zone the ancestors' up to the
+    /// first that sets one (a zone guessed wrong would shift "today" by a day).
     async fn ensure_cached(&self, id: &AccountId) -> Result<(), EngineError> {
         if self.cache.account(id.as_str())?.is_none() {
             self.account(id.as_str()).await?;
+        }
+        let crumbs = self
+            .index()
+            .map(|i| i.breadcrumb(id.as_str()))
+            .unwrap_or_default();
+        for c in crumbs.iter().rev() {
+            let cached = self.cache.account(&c.id)?;
+            let zone_set = cached
+                .and_then(|e| AccountDoc::from_value(e.value).ok())
+                .map(|d| matches!(d.timezone(), Stored::Valid(Timezone::Zone(_))));
+            match zone_set {
+                Some(true) => break,
+                Some(false) => continue,
+                None if !self.status().online => break,
+                None => {
+                    let Ok(ancestor) = AccountId::parse(&c.id) else {
+                        continue;
+                    };
+                    match self.observe(self.client.get_account(&ancestor).await) {
+                        Ok(f) => {
+                            self.store_account(&ancestor, &f)?;
+                            if matches!(f.value.timezone(), Stored::Valid(Timezone::Zone(_))) {
+                                break;
+                            }
+                        }
+                        // Offline or not allowed: the best zone known is used.
+                        Err(e) => {
+                            tracing::info!(code = e.code(), "an ancestor's zone could not be read");
+                            break;
+                        }
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -521,6 +563,7 @@ impl Desk {
     /// keyring. The entry is wiped when it is dropped.
     pub async fn add_card(&self, id: &str, entry: CardEntry) -> Result<PaymentView, EngineError> {
         let id = self.known(id)?;
+        self.ensure_cached(&id).await?;
         if !self.is_top_level(id.as_str()) {
             return Err(EngineError::ReadOnly(
                 "Only the top-level account keeps a card; this account is billed through it."
@@ -636,7 +679,10 @@ impl Desk {
         let (shown, zone_name) = self.display_zone(id.as_str(), times_in_account);
         let tz_for_days = shown.unwrap_or_else(local_zone);
         let start = start_of_day(tz_for_days, from);
-        let end = start_of_day(tz_for_days, to + Days::new(1));
+        let after = to
+            .checked_add_days(Days::new(1))
+            .ok_or_else(|| FieldError::new("usage.range", "the end date is out of range"))?;
+        let end = start_of_day(tz_for_days, after);
         self.ensure_cached(&id).await?;
         let seen = self.read_balance(&id).await?;
         let (_, doc) = self.account_docs(id.as_str())?;
@@ -719,6 +765,7 @@ impl Desk {
 
     pub async fn service_plan(&self, id: &str) -> Result<PlanView, EngineError> {
         let id = self.known(id)?;
+        self.ensure_cached(&id).await?;
         let zone = self.billing_zone(id.as_str());
         let summary = self.plan_summary(&id).await?;
         let today = local_date(zone, Utc::now());
@@ -767,6 +814,7 @@ impl Desk {
         form: &crate::TrunksForm,
     ) -> Result<Option<ChargePreview>, EngineError> {
         let id = self.known(id)?;
+        self.ensure_cached(&id).await?;
         let entry = self
             .cache
             .limits(id.as_str())?

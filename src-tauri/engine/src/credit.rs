@@ -17,6 +17,16 @@ use serde::{Deserialize, Serialize};
 
 /// How far back a transaction may be dated and still be this intent's (clock skew).
 const SKEW: i64 = 300;
+/// A payment not found this soon after it was sent may still be processing: do not send again.
+const RESEND_AFTER: i64 = 60;
+/// Transaction states that mean nothing was charged.
+const FAILED: &[&str] = &[
+    "failed",
+    "declined",
+    "processor_declined",
+    "gateway_rejected",
+    "voided",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,11 +42,20 @@ pub enum IntentState {
     NotCharged,
 }
 
+impl IntentState {
+    fn maybe_charged(self) -> bool {
+        matches!(self, IntentState::Sending | IntentState::Unknown)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Intent {
     account_id: String,
     amount: Decimal,
     created_at: DateTime<Utc>,
+    /// When it was last sent (none: never sent).
+    #[serde(default)]
+    sent_at: Option<DateTime<Utc>>,
     state: IntentState,
     transaction_id: Option<String>,
     message: Option<String>,
@@ -53,8 +72,10 @@ pub struct CreditOutcome {
     pub balance: Option<Decimal>,
 }
 
+const PREFIX: &str = "credit_intent:";
+
 fn key(intent: &str) -> String {
-    format!("credit_intent:{intent}")
+    format!("{PREFIX}{intent}")
 }
 
 impl Desk {
@@ -91,7 +112,7 @@ impl Desk {
         let amount = parse_credit("credit.amount", amount_text)?;
         // One money request at a time: a second click waits here, then finds the first's result.
         let _one = self.money_lock.lock().await;
-        let (mut intent, is_new) = match self.intent(intent_id)? {
+        let mut intent = match self.intent(intent_id)? {
             Some(i) if i.account_id != account.as_str() || i.amount != amount => {
                 return Err(desk_core::FieldError::new(
                     "credit.amount",
@@ -99,31 +120,46 @@ impl Desk {
                 )
                 .into());
             }
-            Some(i) => (i, false),
-            None => (
+            Some(i) => i,
+            None => {
+                // A new dialog must not charge while an earlier one (closed, or cut off by a
+                // crash) may have charged: that one is settled first.
+                if let Some(earlier) = self.unsettled_for(&account, intent_id).await? {
+                    return Ok(earlier);
+                }
                 Intent {
                     account_id: account.to_string(),
                     amount,
                     created_at: Utc::now(),
+                    sent_at: None,
                     state: IntentState::Sending,
                     transaction_id: None,
                     message: None,
-                },
-                true,
-            ),
+                }
+            }
         };
-        let maybe_sent = matches!(intent.state, IntentState::Sending | IntentState::Unknown);
-        // An earlier attempt may have charged: find out first (offline, this fails and nothing
-        // is sent).
-        if intent.state == IntentState::Completed
-            || (!is_new
-                && maybe_sent
-                && self.settle_intent(&account, intent_id, &mut intent).await?)
-        {
+        if intent.state == IntentState::Completed {
             let balance = self.read_balance(&account).await.ok().map(|b| b.amount);
             return Ok(self.outcome(intent_id, &intent, balance));
         }
+        if let Some(sent_at) = intent.sent_at.filter(|_| intent.state.maybe_charged()) {
+            // It may have been charged: find out first (offline, this fails and nothing is sent).
+            if self.settle_intent(&account, intent_id, &mut intent).await? {
+                let balance = self.read_balance(&account).await.ok().map(|b| b.amount);
+                return Ok(self.outcome(intent_id, &intent, balance));
+            }
+            // Not there yet: a payment still being processed may not be listed for a moment.
+            if Utc::now() - sent_at < Duration::seconds(RESEND_AFTER) {
+                intent.message = Some(format!(
+                    "The payment of {} is not listed yet; nothing was sent again. Check again in a minute.",
+                    desk_core::money::format_money(intent.amount)
+                ));
+                return Ok(self.outcome(intent_id, &intent, None));
+            }
+        }
         intent.state = IntentState::Sending;
+        intent.sent_at = Some(Utc::now());
+        intent.message = None;
         self.put_intent(intent_id, &intent).await?;
         let sent = self.observe(self.client.topup(&account, amount, intent_id).await);
         match sent {
@@ -159,6 +195,50 @@ impl Desk {
         }
     }
 
+    /// An earlier intent for the account that may have charged and was never settled. Settled
+    /// now: if it went through, its outcome is returned (and nothing new is charged); if the
+    /// server has no such payment it is closed as not charged; offline, the lookup fails.
+    async fn unsettled_for(
+        &self,
+        account: &AccountId,
+        except: &str,
+    ) -> Result<Option<CreditOutcome>, EngineError> {
+        let open: Vec<(String, Intent)> = self
+            .cache
+            .prefs_with_prefix::<Intent>(PREFIX)?
+            .into_iter()
+            .filter(|(k, i)| {
+                k != except && i.account_id == account.as_str() && i.state.maybe_charged()
+            })
+            .collect();
+        for (id, mut intent) in open {
+            if self.settle_intent(account, &id, &mut intent).await? {
+                let mut outcome = self.outcome(&id, &intent, None);
+                outcome.message = format!(
+                    "Your earlier payment of {}, not confirmed at the time, did go through. Nothing more was charged; add credit again to add more.",
+                    desk_core::money::format_money(intent.amount)
+                );
+                return Ok(Some(outcome));
+            }
+            if intent
+                .sent_at
+                .is_some_and(|t| Utc::now() - t < Duration::seconds(RESEND_AFTER))
+            {
+                intent.message = Some(format!(
+                    "An earlier payment of {} is not confirmed yet, so nothing was sent. Try again in a minute.",
+                    desk_core::money::format_money(intent.amount)
+                ));
+                return Ok(Some(self.outcome(&id, &intent, None)));
+            }
+            if intent.state.maybe_charged() {
+                intent.state = IntentState::NotCharged;
+                intent.message = Some("The server has no record of this payment.".into());
+                self.put_intent(&id, &intent).await?;
+            }
+        }
+        Ok(None)
+    }
+
     /// Look for the intent's transaction on the server. `true` when it was found completed.
     async fn settle_intent(
         &self,
@@ -172,44 +252,46 @@ impl Desk {
                 .transactions(account, from, Utc::now() + Duration::seconds(SKEW))
                 .await,
         )?;
-        let claimed = self.claimed_transactions()?;
-        let found = txs
+        let ours: Vec<&TransactionRow> = txs
             .iter()
-            .find(|t| t.reference.as_deref() == Some(intent_id))
-            .or_else(|| {
-                // A server that drops the reference: the same amount, completed, after the intent
-                // began, and not already another intent's.
-                txs.iter().find(|t| {
-                    t.reference.is_none()
-                        && t.amount == intent.amount
-                        && t.status == "completed"
-                        && !claimed.contains(&t.id)
-                })
-            });
-        match found {
-            Some(TransactionRow { id, status, .. }) if status == "completed" => {
-                intent.state = IntentState::Completed;
-                intent.transaction_id = Some(id.clone());
-                self.put_intent(intent_id, intent).await?;
-                Ok(true)
-            }
-            Some(TransactionRow { reason, .. }) => {
-                intent.state = IntentState::Declined;
-                intent.message = reason.clone();
-                self.put_intent(intent_id, intent).await?;
-                Ok(false)
-            }
-            None => Ok(false),
-        }
-    }
-
-    fn claimed_transactions(&self) -> Result<Vec<String>, EngineError> {
-        Ok(self
+            .filter(|t| t.reference.as_deref() == Some(intent_id))
+            .collect();
+        let claimed: Vec<String> = self
             .cache
-            .prefs_with_prefix::<Intent>("credit_intent:")?
+            .prefs_with_prefix::<Intent>(PREFIX)?
             .into_iter()
-            .filter_map(|i| i.transaction_id)
-            .collect())
+            .filter_map(|(_, i)| i.transaction_id)
+            .collect();
+        // A server that drops references entirely: a manual payment of the same amount, after
+        // the intent began, not already another intent's.
+        let by_amount = || {
+            txs.iter().find(|t| {
+                t.reference.is_none()
+                    && t.amount == intent.amount
+                    && t.status == "completed"
+                    && !t.description.to_lowercase().contains("automatic")
+                    && !claimed.contains(&t.id)
+            })
+        };
+        let no_references = txs.iter().all(|t| t.reference.is_none());
+        let completed = ours
+            .iter()
+            .copied()
+            .find(|t| t.status == "completed")
+            .or_else(|| no_references.then(by_amount).flatten());
+        if let Some(t) = completed {
+            intent.state = IntentState::Completed;
+            intent.transaction_id = Some(t.id.clone());
+            self.put_intent(intent_id, intent).await?;
+            return Ok(true);
+        }
+        // Only an explicit failure is a decline; anything else (still settling) stays unknown.
+        if let Some(t) = ours.iter().find(|t| FAILED.contains(&t.status.as_str())) {
+            intent.state = IntentState::Declined;
+            intent.message = t.reason.clone();
+            self.put_intent(intent_id, intent).await?;
+        }
+        Ok(false)
     }
 
     fn outcome(&self, intent_id: &str, intent: &Intent, balance: Option<Decimal>) -> CreditOutcome {
@@ -221,9 +303,9 @@ impl Desk {
             balance,
             message: match intent.state {
                 IntentState::Completed => format!("{amount} was added to the account."),
-                IntentState::Unknown | IntentState::Sending => format!(
+                IntentState::Unknown | IntentState::Sending => intent.message.clone().unwrap_or_else(|| format!(
                     "The server did not confirm the payment of {amount}. It will not be charged twice: choose “Check again” to find out whether it went through."
-                ),
+                )),
                 IntentState::Declined => intent.message.clone().unwrap_or_else(|| "The payment was declined.".into()),
                 IntentState::NotCharged => intent.message.clone().unwrap_or_else(|| "Nothing was charged.".into()),
             },

@@ -101,36 +101,14 @@ impl Desk {
         let mut crossings = Vec::new();
         let mut moved = false;
         for id in self.watched()? {
-            let Ok(account) = AccountId::parse(&id) else {
-                continue;
-            };
-            if self.cache.account(&id)?.is_none() {
-                // The alert setting lives on the account document.
-                let fetched = self.observe(self.client.get_account(&account).await)?;
-                self.store_account(&account, &fetched)?;
-            }
-            let before: Option<crate::billing::SeenBalance> =
-                self.cache.pref(&format!("balance:{id}"))?;
-            let seen = self.read_balance(&account).await?;
-            moved |= before.is_none_or(|b| b.amount != seen.amount);
-            if seen.at < Utc::now() - chrono::Duration::seconds(30) {
-                continue; // offline: an old balance is no news
-            }
-            let (_, doc) = self.account_docs(&id)?;
-            let setting = doc.low_balance();
-            let key = format!("alert:{id}");
-            let state: AlertState = self.cache.pref(&key)?.unwrap_or_default();
-            let (notify, next) = decide(state, setting, seen.amount);
-            if next != state {
-                self.cache.set_pref(&key, &next)?;
-            }
-            if notify {
-                crossings.push(Crossing {
-                    name: self.account_name(&id),
-                    account_id: id,
-                    balance: seen.amount,
-                    threshold: setting.threshold,
-                });
+            // One account that cannot be read (deleted, not allowed, offline) must not hold back
+            // the others' alerts.
+            match self.poll_one(&id).await {
+                Ok((changed, crossing)) => {
+                    moved |= changed;
+                    crossings.extend(crossing);
+                }
+                Err(e) => tracing::info!(account = %id, code = e.code(), "balance not read"),
             }
         }
         self.cache.flush().await?;
@@ -139,6 +117,40 @@ impl Desk {
             self.notify();
         }
         Ok(crossings)
+    }
+
+    /// Read one watched balance: whether it moved, and the crossing to announce, if any.
+    async fn poll_one(&self, id: &str) -> Result<(bool, Option<Crossing>), EngineError> {
+        let account = AccountId::parse(id)?;
+        if self.cache.account(id)?.is_none() {
+            // The alert setting lives on the account document.
+            let fetched = self.observe(self.client.get_account(&account).await)?;
+            self.store_account(&account, &fetched)?;
+        }
+        let before: Option<crate::billing::SeenBalance> =
+            self.cache.pref(&format!("balance:{id}"))?;
+        let seen = self.read_balance(&account).await?;
+        let moved = before.is_none_or(|b| b.amount != seen.amount);
+        if seen.at < Utc::now() - chrono::Duration::seconds(30) {
+            return Ok((false, None)); // offline: an old balance is no news
+        }
+        let (_, doc) = self.account_docs(id)?;
+        let setting = doc.low_balance();
+        let key = format!("alert:{id}");
+        let state: AlertState = self.cache.pref(&key)?.unwrap_or_default();
+        let (notify, next) = decide(state, setting, seen.amount);
+        if next != state {
+            self.cache.set_pref(&key, &next)?;
+        }
+        Ok((
+            moved,
+            notify.then(|| Crossing {
+                name: self.account_name(id),
+                account_id: id.to_owned(),
+                balance: seen.amount,
+                threshold: setting.threshold,
+            }),
+        ))
     }
 
     /// Poll every `interval` until its sender is dropped; `alert` hears each crossing.

@@ -258,16 +258,18 @@ impl Cache {
         Self::get(&self.meta, &format!("pref:{key}"))
     }
 
-    /// Every readable preference whose key starts with `prefix`.
+    /// Every readable preference whose key starts with `prefix`, with the rest of its key.
     pub fn prefs_with_prefix<T: DeserializeOwned>(
         &self,
         prefix: &str,
-    ) -> Result<Vec<T>, StoreError> {
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        let start = format!("pref:{prefix}");
         let mut out = Vec::new();
-        for item in self.meta.scan_prefix(format!("pref:{prefix}")) {
-            let (_, bytes) = item.map_err(sled_err)?;
+        for item in self.meta.scan_prefix(&start) {
+            let (key, bytes) = item.map_err(sled_err)?;
+            let rest = String::from_utf8_lossy(&key[start.len()..]).into_owned();
             if let Ok(v) = serde_json::from_slice(&bytes) {
-                out.push(v);
+                out.push((rest, v));
             }
         }
         Ok(out)
