@@ -30,17 +30,25 @@ install_packages() {
   if [ "${#missing[@]}" -gt 0 ]; then
     say "Installing ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" 2>/tmp/account-desk-apt.err; then
-      # A machine can hold a library newer than the mirror's -dev package was built against
-      # ("Depends: libfoo (= 1.0) but 1.0+u1 is to be installed"): take the exact versions
-      # apt asks for, then install again.
-      local pins
-      pins=$(sed -n 's/.*Depends: \([^ ]*\) (= \([^)]*\)) but .* is to be installed.*/\1=\2/p' /tmp/account-desk-apt.err | sort -u)
-      [ -n "$pins" ] || { cat /tmp/account-desk-apt.err >&2; exit 1; }
-      say "Aligning library versions with the mirror: $pins"
+    # A machine can hold a library newer than the one the mirror's -dev package was built
+    # against ("Depends: libfoo (= 1.0) but 1.0+u1 is to be installed"): take the exact
+    # versions apt asks for and try again, a few rounds at most.
+    local pins="" found attempt
+    for attempt in 1 2 3 4; do
       # shellcheck disable=SC2086
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades $pins "${missing[@]}"
-    fi
+      if as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --allow-downgrades \
+          $pins "${missing[@]}" 2>/tmp/account-desk-apt.err; then
+        break
+      fi
+      found=$(sed -n 's/.*Depends: \([^ ]*\) (= \([^)]*\)) but .* is to be installed.*/\1=\2/p' \
+        /tmp/account-desk-apt.err | sort -u | tr '\n' ' ')
+      if [ -z "$found" ] || [ "$attempt" -eq 4 ]; then
+        cat /tmp/account-desk-apt.err >&2
+        exit 1
+      fi
+      pins="$pins $found"
+      say "Aligning library versions with the mirror:$pins"
+    done
   fi
   if ! command -v cargo >/dev/null; then
     echo "cargo is not installed: install the Rust toolchain (https://rustup.rs) and run this again." >&2

@@ -118,6 +118,23 @@ async fn card_credit_and_charge_preview_in_the_window() {
     app.click("#credit-confirm").await; // "Done"
     app.wait_for("#balance", |t| t.contains("273.75")).await;
 
+    // Auto recharge: a zero amount is flagged at its field, then a valid one is saved and sent
+    // without touching the subscription.
+    app.click("#f-recharge-enabled").await;
+    app.replace_text("#f-topup-threshold", "20").await;
+    app.replace_text("#f-topup-amount", "0").await;
+    app.click("#billing-save").await;
+    app.wait_for("#err-topup-amount", |t| t.contains("more than 0.00"))
+        .await;
+    app.replace_text("#f-topup-amount", "100").await;
+    app.click("#billing-save").await;
+    eventually("auto recharge on the server", || async {
+        let doc = backend.account(DEMO_ACCOUNT_NAME).await;
+        let topup = doc.as_map().get("topup").cloned().unwrap_or_default();
+        topup["threshold"] == 20.0 && topup["amount"] == 100.0 && topup.get("monthly").is_none()
+    })
+    .await;
+
     // Service Plan: items, monthly total, the proration rule with today's numbers.
     app.click("#tab-plan").await;
     app.wait_for("#plan-total", |t| t.contains("689.00")).await;
@@ -130,6 +147,13 @@ async fn card_credit_and_charge_preview_in_the_window() {
     // Trunks: raising them previews the prorated charge before anything is saved.
     app.open_in_tree("Bayside Realty").await;
     app.wait_text("#account-name", "Bayside Realty").await;
+    // A sub-account is billed through the reseller: no card form.
+    app.click("#tab-payment").await;
+    app.wait_for("#billed-through", |t| {
+        t.contains("Billed through Demo Reseller")
+    })
+    .await;
+    assert!(!app.shown("#card-add").await);
     app.click("#tab-trunks").await;
     app.replace_text("#f-inbound-trunks", "4").await;
     let preview = app
