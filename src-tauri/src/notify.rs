@@ -13,21 +13,26 @@ pub fn low_balance(app: &AppHandle, crossing: &Crossing) {
     let app = app.clone();
     let account = crossing.account_id.clone();
     // Showing and waiting for the user's choice block: keep them off the async runtime.
-    std::thread::spawn(move || match n.show() {
-        Ok(handle) => wait_for_choice(handle, &app, &account),
-        Err(e) => tracing::warn!(error = %e, "the notification could not be shown"),
-    });
+    std::thread::spawn(move || show(&n, &app, &account));
 }
 
+/// Freedesktop notifications report the action chosen: open the account then.
 #[cfg(all(unix, not(target_os = "macos")))]
-fn wait_for_choice(handle: notify_rust::NotificationHandle, app: &AppHandle, account: &str) {
-    handle.wait_for_action(|action| {
-        if action == "default" {
-            crate::tray::open_usage(app, account);
-        }
-    });
+fn show(n: &notify_rust::Notification, app: &AppHandle, account: &str) {
+    match n.show() {
+        Ok(handle) => handle.wait_for_action(|action| {
+            if action == "default" {
+                crate::tray::open_usage(app, account);
+            }
+        }),
+        Err(e) => tracing::warn!(error = %e, "the notification could not be shown"),
+    }
 }
 
-/// Elsewhere the platform reopens the app on a click; the tray entry opens the account.
+/// Elsewhere a click brings the app forward; the tray entry opens the account.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn wait_for_choice(_handle: notify_rust::NotificationHandle, _app: &AppHandle, _account: &str) {}
+fn show(n: &notify_rust::Notification, _app: &AppHandle, _account: &str) {
+    if let Err(e) = n.show() {
+        tracing::warn!(error = %e, "the notification could not be shown");
+    }
+}
