@@ -67,7 +67,7 @@ export async function renderPayment(panel, accountId, { notify, copy }) {
     const contact = Object.fromEntries(CONTACT.map(([key]) => [key, form.querySelector(`#f-contact-billing-${key.replace(/_/g, '-')}`).value]));
     try {
       await call('save_billing_contact', { id: accountId, contact });
-      notify({ code: 'info', message: 'Billing contact saved locally; it is sent with the next sync.' }, true);
+      notify({ code: 'info', message: 'Billing contact saved locally; it goes to the server now, or as soon as it can be reached.' }, true);
       renderPayment(panel, accountId, { notify, copy });
     } catch (err) { showErrors(form, err.fields || [], (f) => notify({ code: 'invalid_input', message: f.message })); if (!(err.fields || []).length) notify(err); }
   } });
@@ -302,7 +302,7 @@ function settingsCard(accountId, view, { notify, rerender }) {
     };
     try {
       await call('save_billing_settings', { id: accountId, form });
-      notify({ code: 'info', message: 'Billing settings saved locally; they are sent with the next sync.' }, true);
+      notify({ code: 'info', message: 'Billing settings saved locally; they go to the server now, or as soon as it can be reached.' }, true);
       rerender();
     } catch (err) {
       const fields = err.fields || [];
