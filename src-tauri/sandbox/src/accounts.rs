@@ -4,11 +4,11 @@
 use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
 use crate::model::{normalize_name, State, Token};
-use crate::paging::{self, PageError};
+use crate::paging::{self};
 use crate::{lock, rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -226,37 +226,18 @@ fn listing(
         .values()
         .filter(|a| include(&a.tree, id))
         .collect();
-    let (page, extra) = match paging::page(items, |a| a.id.as_str(), query) {
-        Ok(p) => p,
-        Err(e) => {
-            let (field, msg) = match e {
-                PageError::BadStartKey => {
-                    ("start_key", "start_key is not a key this server issued")
-                }
-                PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
-            };
-            return Err(envelope::validation(
-                &ctx,
-                envelope::single_error(field, "invalid", json!({"message": msg})),
-            ));
-        }
-    };
-    let data: Vec<Value> = page
-        .iter()
-        .map(|a| {
+    paging::listing(
+        &ctx,
+        items,
+        |a| a.id.as_str(),
+        query,
+        |a| {
             json!({
                 "id": a.id,
                 "name": a.doc.get("name").cloned().unwrap_or(Value::Null),
                 "realm": a.doc.get("realm").cloned().unwrap_or(Value::Null),
                 "tree": a.tree,
             })
-        })
-        .collect();
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        Value::Array(data),
-        None,
-        extra,
-    ))
+        },
+    )
 }

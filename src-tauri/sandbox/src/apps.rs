@@ -7,11 +7,11 @@ use crate::envelope::{self, Reply};
 use crate::model::{State, User};
 use crate::{lock, Shared};
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
 use md5::{Digest, Md5};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<Shared> {
@@ -180,13 +180,7 @@ async fn list_own(AxState(shared): AxState<Shared>, Query(q): Q, headers: Header
     let state = lock(&shared);
     let (ctx, token) = crate::auth::require(&state, &headers, &q)?;
     let data = listing(&state, &token.account_id, &api_url(&headers));
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        data,
-        None,
-        Map::new(),
-    ))
+    Ok(envelope::ok(&ctx, data, None))
 }
 
 async fn list(
@@ -198,13 +192,7 @@ async fn list(
     let state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let data = listing(&state, &id, &api_url(&headers));
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        data,
-        None,
-        Map::new(),
-    ))
+    Ok(envelope::ok(&ctx, data, None))
 }
 
 async fn one(

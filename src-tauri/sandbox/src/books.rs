@@ -4,13 +4,18 @@
 
 use crate::billing::{self, Plan};
 use crate::clock::GREGORIAN_OFFSET;
-use crate::envelope::random_hex;
+use crate::envelope::{self, random_hex, Ctx};
 use crate::model::State;
+use crate::{lock, Shared};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::MutexGuard;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LedgerEntry {
@@ -71,6 +76,35 @@ pub struct Books {
     pub transactions: Vec<Transaction>,
     pub cards: Vec<Card>,
     pub last_auto_topup: Option<i64>,
+}
+
+/// Every request on an account's books starts here: the caller may act on `id`, and the books
+/// are brought up to the clock first (monthly charges, top-ups, the low-balance flag).
+pub fn open<'a>(
+    shared: &'a Shared,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    id: &str,
+) -> Result<(MutexGuard<'a, State>, Ctx), Response> {
+    let mut state = lock(shared);
+    let (ctx, _) = crate::auth::require_account(&state, headers, query, id)?;
+    state
+        .settle(id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    Ok((state, ctx))
+}
+
+/// A positive `amount` from a request body, or Kazoo's 400 on it (`rule` and its detail).
+pub fn amount_field(
+    ctx: &Ctx,
+    data: &serde_json::Map<String, Value>,
+    rule: &str,
+    detail: Value,
+) -> Result<Decimal, Response> {
+    data.get("amount")
+        .and_then(billing::decimal)
+        .filter(|a| *a > Decimal::ZERO)
+        .ok_or_else(|| envelope::validation(ctx, envelope::single_error("amount", rule, detail)))
 }
 
 pub fn gregorian(unix: i64) -> i64 {

@@ -3,10 +3,10 @@
 //! keeps callflows whose `numbers` include that number) and paginates like every listing.
 
 use crate::envelope::{self, Reply};
-use crate::paging::{self, PageError};
+use crate::paging::{self};
 use crate::{lock, Shared};
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -73,28 +73,7 @@ async fn list(
         .map(|cfs| cfs.iter().filter(|c| matches_filters(c, &query)).collect())
         .unwrap_or_default();
     items.sort_by(|a, b| id_of(a).cmp(id_of(b)));
-    let (page, extra) = match paging::page(items, |c| id_of(c), &query) {
-        Ok(p) => p,
-        Err(e) => {
-            let (field, msg) = match e {
-                PageError::BadStartKey => {
-                    ("start_key", "start_key is not a key this server issued")
-                }
-                PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
-            };
-            return Err(envelope::validation(
-                &ctx,
-                envelope::single_error(field, "invalid", json!({"message": msg})),
-            ));
-        }
-    };
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        Value::Array(page.into_iter().map(row).collect()),
-        None,
-        extra,
-    ))
+    paging::listing(&ctx, items, |c| id_of(c), &query, row)
 }
 
 async fn one(

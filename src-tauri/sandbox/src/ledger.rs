@@ -4,7 +4,6 @@
 use crate::billing;
 use crate::books::{gregorian, LedgerEntry};
 use crate::envelope::{self, Reply};
-use crate::model::State;
 use crate::paging;
 use crate::{lock, Shared};
 use axum::body::Bytes;
@@ -47,11 +46,7 @@ async fn total(
     Query(q): Q,
     headers: HeaderMap,
 ) -> Reply {
-    let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state
-        .settle(&id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
     let amount = state.books(&id).balance();
     Ok(envelope::ok(
         &ctx,
@@ -66,11 +61,7 @@ async fn totals(
     Query(q): Q,
     headers: HeaderMap,
 ) -> Reply {
-    let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state
-        .settle(&id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
     let (from, to) = range(&q);
     let mut sums: Map<String, Value> = Map::new();
     let mut by_source: HashMap<String, (Decimal, i64, String, String)> = HashMap::new();
@@ -101,11 +92,7 @@ async fn entries(
     Query(q): Q,
     headers: HeaderMap,
 ) -> Reply {
-    let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state
-        .settle(&id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
     let (from, to) = range(&q);
     // Newest first; the page key is the entry's time and id, so it is stable as entries arrive.
     let mut rows: Vec<(String, Value)> = state
@@ -121,23 +108,7 @@ async fn entries(
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
-    let (page, extra) = paging::page(rows, |r| r.0.as_str(), &q).map_err(|_| {
-        envelope::validation(
-            &ctx,
-            envelope::single_error(
-                "start_key",
-                "invalid",
-                json!({"message": "bad paging parameters"}),
-            ),
-        )
-    })?;
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        Value::Array(page.into_iter().map(|r| r.1).collect()),
-        None,
-        extra,
-    ))
+    paging::listing(&ctx, rows, |r| r.0.as_str(), &q, |r| r.1)
 }
 
 async fn transactions(
@@ -146,11 +117,7 @@ async fn transactions(
     Query(q): Q,
     headers: HeaderMap,
 ) -> Reply {
-    let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state
-        .settle(&id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
     let (from, to) = range(&q);
     let mut list: Vec<_> = state
         .books(&id)
@@ -187,12 +154,6 @@ async fn debit(
     adjust(shared, id, q, headers, body, Decimal::NEGATIVE_ONE).await
 }
 
-/// Kazoo: only the account's reseller or a superduper admin adjusts a balance by hand.
-fn may_adjust(state: &State, caller: &str, target: &str) -> bool {
-    state.account(caller).is_some_and(|a| a.superduper_admin)
-        || (caller != target && state.reseller_of(target) == caller)
-}
-
 async fn adjust(
     AxState(shared): AxState<Shared>,
     Path(id): Path<String>,
@@ -203,27 +164,19 @@ async fn adjust(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, token) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    if !may_adjust(&state, &token.account_id, &id) {
+    if !state.bills_for(&token.account_id, &id) {
         return Err(envelope::forbidden(
             &ctx,
             "only the reseller may adjust this account's balance",
         ));
     }
     let (data, _) = envelope::request_data(&ctx, &body)?;
-    let amount = data
-        .get("amount")
-        .and_then(billing::decimal)
-        .filter(|a| *a > Decimal::ZERO)
-        .ok_or_else(|| {
-            envelope::validation(
-                &ctx,
-                envelope::single_error(
-                    "amount",
-                    "minimum",
-                    json!({"message": "Value must be at least 0.01", "target": 0.01}),
-                ),
-            )
-        })?;
+    let amount = crate::books::amount_field(
+        &ctx,
+        &data,
+        "minimum",
+        json!({"message": "Value must be at least 0.01", "target": 0.01}),
+    )?;
     let description = data
         .get("description")
         .and_then(Value::as_str)

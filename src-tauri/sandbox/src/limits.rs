@@ -50,13 +50,11 @@ async fn get_limits(
 /// Kazoo: the account's reseller, a superduper admin, or a direct child of the master
 /// (for its own limits) may write limits. A sub-account's own admin may not.
 fn may_write(state: &State, caller: &str, target: &str) -> bool {
-    let superduper = state.account(caller).is_some_and(|a| a.superduper_admin);
-    let is_reseller_of = caller != target && state.reseller_of(target) == caller;
     let master_child_self = caller == target
         && state
             .account(target)
             .is_some_and(|a| a.tree == [state.master_id.clone()]);
-    superduper || is_reseller_of || master_child_self
+    state.bills_for(caller, target) || master_child_self
 }
 
 fn truthy(v: Option<&Value>) -> bool {

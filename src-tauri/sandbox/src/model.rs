@@ -106,6 +106,13 @@ impl State {
                 .is_some_and(|a| a.tree.iter().any(|t| t == ancestor))
     }
 
+    /// Kazoo's rule for billing-side writes (limits, plans, balance adjustments): a superduper
+    /// admin, or the account's own reseller acting on it from above.
+    pub fn bills_for(&self, caller: &str, target: &str) -> bool {
+        self.account(caller).is_some_and(|a| a.superduper_admin)
+            || (caller != target && self.reseller_of(target) == caller)
+    }
+
     /// The nearest reseller above an account (the master when there is none).
     pub fn reseller_of(&self, id: &str) -> String {
         self.accounts

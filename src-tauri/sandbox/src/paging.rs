@@ -1,20 +1,50 @@
 //! Kazoo-style listing pagination: `page_size`, an opaque `start_key`, `next_start_key` on every
 //! page but the last, and `paginate=false` for everything at once.
 
+use crate::envelope::{self, Ctx, Reply};
+use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 pub const DEFAULT_PAGE_SIZE: usize = 50;
 
-pub enum PageError {
+enum PageError {
     BadStartKey,
     BadPageSize,
 }
 
+/// One page of `items` (sorted by `key`) as Kazoo's listing envelope, each item shown by `row`;
+/// bad paging parameters get Kazoo's 400 on the field at fault.
+pub fn listing<T>(
+    ctx: &Ctx,
+    items: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    query: &HashMap<String, String>,
+    row: impl Fn(T) -> Value,
+) -> Reply {
+    let (page, extra) = page(items, key, query).map_err(|e| {
+        let (field, msg) = match e {
+            PageError::BadStartKey => ("start_key", "start_key is not a key this server issued"),
+            PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
+        };
+        envelope::validation(
+            ctx,
+            envelope::single_error(field, "invalid", json!({"message": msg})),
+        )
+    })?;
+    Ok(envelope::success(
+        ctx,
+        StatusCode::OK,
+        Value::Array(page.into_iter().map(row).collect()),
+        None,
+        extra,
+    ))
+}
+
 /// Cut one page out of `items`, which must be sorted by `key`.
-pub fn page<T>(
+fn page<T>(
     items: Vec<T>,
     key: impl Fn(&T) -> &str,
     query: &HashMap<String, String>,

@@ -17,7 +17,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -302,26 +301,14 @@ async fn topup(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
-    state
-        .settle(&id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
-    let amount = data
-        .get("amount")
-        .and_then(billing::decimal)
-        .filter(|a| *a > Decimal::ZERO)
-        .ok_or_else(|| {
-            envelope::validation(
-                &ctx,
-                envelope::single_error(
-                    "amount",
-                    "required",
-                    json!({"message": "Field is required but missing"}),
-                ),
-            )
-        })?;
+    let amount = crate::books::amount_field(
+        &ctx,
+        &data,
+        "required",
+        json!({"message": "Field is required but missing"}),
+    )?;
     let reference = data
         .get("reference")
         .and_then(Value::as_str)

@@ -56,11 +56,7 @@ async fn summary(
     Query(q): Q,
     headers: HeaderMap,
 ) -> Reply {
-    let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    state
-        .settle(&id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    let (state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
     let tz = state.account_zone(&id);
     let next = billing::next_month(state.today(&id));
     let next_unix = crate::books::start_unix(tz, next);
@@ -117,9 +113,7 @@ async fn change_plans(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, token) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    let caller = token.account_id.clone();
-    let superduper = state.account(&caller).is_some_and(|a| a.superduper_admin);
-    if !superduper && (caller == id || state.reseller_of(&id) != caller) {
+    if !state.bills_for(&token.account_id, &id) {
         return Err(envelope::forbidden(
             &ctx,
             "only the reseller may change this account's service plans",

@@ -7,7 +7,7 @@
 
 use crate::envelope::{self, Ctx, Reply};
 use crate::model::{State, Token, User};
-use crate::paging::{self, PageError};
+use crate::paging::{self};
 use crate::{lock, rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
@@ -93,28 +93,7 @@ async fn list(
         .map(|u| u.iter().collect())
         .unwrap_or_default();
     users.sort_by(|a, b| a.id.cmp(&b.id));
-    let (page, extra) = match paging::page(users, |u| u.id.as_str(), &query) {
-        Ok(p) => p,
-        Err(e) => {
-            let (field, msg) = match e {
-                PageError::BadStartKey => {
-                    ("start_key", "start_key is not a key this server issued")
-                }
-                PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
-            };
-            return Err(envelope::validation(
-                &ctx,
-                envelope::single_error(field, "invalid", json!({"message": msg})),
-            ));
-        }
-    };
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        Value::Array(page.into_iter().map(row).collect()),
-        None,
-        extra,
-    ))
+    paging::listing(&ctx, users, |u| u.id.as_str(), &query, row)
 }
 
 fn find<'a>(state: &'a State, account: &str, user_id: &str) -> Option<&'a User> {

@@ -10,10 +10,10 @@
 use crate::envelope::{self, Ctx, Reply};
 use crate::{lock, Shared};
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<Shared> {
@@ -46,13 +46,7 @@ fn answer(
 ) -> Reply {
     let state = lock(shared);
     let (ctx, _) = crate::auth::require_account(&state, h, q, id)?;
-    Ok(envelope::success(
-        &ctx,
-        StatusCode::OK,
-        data,
-        None,
-        Map::new(),
-    ))
+    Ok(envelope::ok(&ctx, data, None))
 }
 
 async fn account_whitelabel(
