@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod error;
 mod notify;
+mod save_dialog;
 mod session;
 mod state;
 mod tray;

@@ -9,7 +9,6 @@ use desk_engine::{
     PlanView, TimesIn, TrunksForm, UsageView, WatchedBalance,
 };
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 fn times_in_account(state: &AppState) -> bool {
     state.view().settings.times_in == TimesIn::Account
@@ -94,23 +93,10 @@ pub async fn export_usage(
         .usage(&id, from, to, times_in_account(&state))
         .await?;
     let csv = desk_engine::usage_csv(&view);
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("CSV", &["csv"])
-        .set_file_name(format!("usage-{from}-to-{to}.csv"))
-        .save_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx
-        .await
-        .map_err(|_| app_error("dialog", "The save dialog closed unexpectedly."))?
-    else {
+    let name = format!("usage-{from}-to-{to}.csv");
+    let Some(path) = crate::save_dialog::ask_csv_path(&app, &name).await? else {
         return Ok(None);
     };
-    let path = path
-        .into_path()
-        .map_err(|e| app_error("dialog", format!("That location cannot be written: {e}")))?;
     std::fs::write(&path, csv)
         .map_err(|e| app_error("export", format!("Could not write {}: {e}", path.display())))?;
     Ok(Some(path.display().to_string()))

@@ -1,10 +1,9 @@
 //! The change log: viewing and exporting to CSV through a native save dialog.
 
-use crate::error::{app_error, CommandResult};
+use crate::error::CommandResult;
 use crate::state::AppState;
 use desk_store::ChangeRecord;
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 #[tauri::command]
 pub fn change_log(
@@ -23,23 +22,10 @@ pub async fn export_change_log(
     id: Option<String>,
 ) -> CommandResult<Option<String>> {
     let desk = state.desk()?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("CSV", &["csv"])
-        .set_file_name("account-desk-changes.csv")
-        .save_file(move |path| {
-            let _ = tx.send(path);
-        });
-    let Some(path) = rx
-        .await
-        .map_err(|_| app_error("dialog", "The save dialog closed unexpectedly."))?
+    let Some(path) = crate::save_dialog::ask_csv_path(&app, "account-desk-changes.csv").await?
     else {
         return Ok(None);
     };
-    let path = path
-        .into_path()
-        .map_err(|e| app_error("dialog", format!("That location cannot be written: {e}")))?;
     desk.export_changes(id.as_deref(), &path)?;
     Ok(Some(path.display().to_string()))
 }
