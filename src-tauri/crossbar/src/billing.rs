@@ -10,7 +10,7 @@ use desk_core::money::{from_json, to_json};
 use desk_core::AccountId;
 use reqwest::Method;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// Seconds between 0000-01-01 and 1970-01-01: Kazoo timestamps are Gregorian seconds.
@@ -74,7 +74,7 @@ pub struct CardOnFile {
     pub default: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanItem {
     pub category: String,
     pub item: String,
@@ -84,7 +84,7 @@ pub struct PlanItem {
 }
 
 /// `/services/summary`: what the account pays monthly and when it is next billed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSummary {
     pub plan_id: Option<String>,
     pub plan_name: Option<String>,

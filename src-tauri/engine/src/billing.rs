@@ -191,11 +191,24 @@ struct CardSummary {
     exp_year: i32,
 }
 
+/// A reading from the server, kept so it can be shown offline: what, and when it was read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct SeenBalance {
-    pub amount: Decimal,
+pub(crate) struct Seen<T> {
+    pub value: T,
     pub at: DateTime<Utc>,
 }
+
+impl<T> Seen<T> {
+    /// Read just now (not the copy kept from before going offline).
+    pub fn is_fresh(&self) -> bool {
+        self.at >= Utc::now() - chrono::Duration::seconds(30)
+    }
+}
+
+pub(crate) type SeenBalance = Seen<Decimal>;
+
+/// Plan rates change rarely: a preview typed key by key reuses a reading this recent.
+const PLAN_FRESH_FOR: i64 = 600;
 
 /// The rule the UI explains next to every proration.
 pub const PRORATION_RULE: &str = "A mid-month addition is charged for the days left in the month, today included, on the account's own calendar: monthly amount × days left ÷ days in the month, rounded half away from zero to the cent. The full monthly amount is billed from the 1st.";
@@ -640,18 +653,33 @@ impl Desk {
 
     /// The balance, fresh when the server answers, else the last one seen.
     pub(crate) async fn read_balance(&self, id: &AccountId) -> Result<SeenBalance, EngineError> {
-        let key = format!("balance:{id}");
-        match self.observe(self.client.balance(id).await) {
-            Ok(amount) => {
-                let seen = SeenBalance {
-                    amount,
+        let read = self.client.balance(id).await;
+        self.remembered(&format!("balance:{id}"), read)
+    }
+
+    /// The balance after a money action, for the dialog (none if it cannot be read now).
+    pub(crate) async fn balance_now(&self, id: &AccountId) -> Option<Decimal> {
+        self.read_balance(id).await.ok().map(|b| b.value)
+    }
+
+    /// A fresh reading is kept under `key`; when the server cannot be reached (or the session
+    /// needs a new sign-in) the last one kept is returned instead.
+    fn remembered<T: Serialize + serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        read: Result<T, crossbar::ApiError>,
+    ) -> Result<Seen<T>, EngineError> {
+        match self.observe(read) {
+            Ok(value) => {
+                let seen = Seen {
+                    value,
                     at: Utc::now(),
                 };
-                self.cache.set_pref(&key, &seen)?;
+                self.cache.set_pref(key, &seen)?;
                 Ok(seen)
             }
             Err(e) if crate::desk::falls_back(&e) => {
-                self.cache.pref(&key)?.ok_or(EngineError::NotCached)
+                self.cache.pref(key)?.ok_or(EngineError::NotCached)
             }
             Err(e) => Err(e.into()),
         }
@@ -688,10 +716,10 @@ impl Desk {
         let (_, doc) = self.account_docs(id.as_str())?;
         let alerts = doc.low_balance();
         let watched = self.watched()?.contains(&id.to_string());
-        let offline = seen.at < Utc::now() - chrono::Duration::seconds(30);
+        let offline = !seen.is_fresh();
         let mut view = UsageView {
             account_id: id.to_string(),
-            balance: seen.amount,
+            balance: seen.value,
             from,
             to,
             zone: zone_name,
@@ -718,8 +746,8 @@ impl Desk {
             );
         }
         entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-        view.chart = chart(seen.amount, &entries, tz_for_days, from, to);
-        let mut running = seen.amount;
+        view.chart = chart(seen.value, &entries, tz_for_days, from, to);
+        let mut running = seen.value;
         for e in &entries {
             if e.created < end {
                 let minutes = (e.unit == "sec" && e.quantity > 0)
@@ -767,7 +795,7 @@ impl Desk {
         let id = self.known(id)?;
         self.ensure_cached(&id).await?;
         let zone = self.billing_zone(id.as_str());
-        let summary = self.plan_summary(&id).await?;
+        let summary = self.plan_summary(&id, 0).await?;
         let today = local_date(zone, Utc::now());
         let sample = prorate(summary.recurring, today);
         Ok(PlanView {
@@ -789,21 +817,21 @@ impl Desk {
         })
     }
 
-    /// The plan's rates, fresh when possible, else the last ones seen (the preview works offline).
-    async fn plan_summary(&self, id: &AccountId) -> Result<ServiceSummary, EngineError> {
+    /// The plan's rates: a reading younger than `fresh_for` seconds as it is, else read again
+    /// (the last one kept when offline).
+    async fn plan_summary(
+        &self,
+        id: &AccountId,
+        fresh_for: i64,
+    ) -> Result<ServiceSummary, EngineError> {
         let key = format!("plan:{id}");
-        match self.observe(self.client.service_summary(id).await) {
-            Ok(s) => {
-                self.cache.set_pref(&key, &PlanCache::from(&s))?;
-                Ok(s)
+        if let Some(seen) = self.cache.pref::<Seen<ServiceSummary>>(&key)? {
+            if Utc::now() - seen.at < chrono::Duration::seconds(fresh_for) {
+                return Ok(seen.value);
             }
-            Err(e) if crate::desk::falls_back(&e) => self
-                .cache
-                .pref::<PlanCache>(&key)?
-                .map(ServiceSummary::from)
-                .ok_or(EngineError::NotCached),
-            Err(e) => Err(e.into()),
         }
+        let read = self.client.service_summary(id).await;
+        Ok(self.remembered(&key, read)?.value)
     }
 
     /// What raising trunks to `form` would cost: prorated today and monthly from the 1st, by the
@@ -840,7 +868,7 @@ impl Desk {
                 ))
             }
         };
-        let summary = self.plan_summary(&id).await?;
+        let summary = self.plan_summary(&id, PLAN_FRESH_FOR).await?;
         let rate = |item: &str| {
             summary
                 .items
@@ -876,61 +904,6 @@ impl Desk {
             ),
             proration: p,
         }))
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct PlanCache {
-    plan_name: Option<String>,
-    items: Vec<(String, String, i64, Decimal, Decimal)>,
-    recurring: Decimal,
-    next_billing: Option<DateTime<Utc>>,
-}
-
-impl From<&ServiceSummary> for PlanCache {
-    fn from(s: &ServiceSummary) -> Self {
-        Self {
-            plan_name: s.plan_name.clone(),
-            items: s
-                .items
-                .iter()
-                .map(|i| {
-                    (
-                        i.category.clone(),
-                        i.item.clone(),
-                        i.quantity,
-                        i.rate,
-                        i.total,
-                    )
-                })
-                .collect(),
-            recurring: s.recurring,
-            next_billing: s.next_billing,
-        }
-    }
-}
-
-impl From<PlanCache> for ServiceSummary {
-    fn from(c: PlanCache) -> Self {
-        Self {
-            plan_id: None,
-            plan_name: c.plan_name,
-            items: c
-                .items
-                .into_iter()
-                .map(
-                    |(category, item, quantity, rate, total)| crossbar::PlanItem {
-                        category,
-                        item,
-                        quantity,
-                        rate,
-                        total,
-                    },
-                )
-                .collect(),
-            recurring: c.recurring,
-            next_billing: c.next_billing,
-        }
     }
 }
 

@@ -139,13 +139,13 @@ impl Desk {
             }
         };
         if intent.state == IntentState::Completed {
-            let balance = self.read_balance(&account).await.ok().map(|b| b.amount);
+            let balance = self.balance_now(&account).await;
             return Ok(self.outcome(intent_id, &intent, balance));
         }
         if let Some(sent_at) = intent.sent_at.filter(|_| intent.state.maybe_charged()) {
             // It may have been charged: find out first (offline, this fails and nothing is sent).
             if self.settle_intent(&account, intent_id, &mut intent).await? {
-                let balance = self.read_balance(&account).await.ok().map(|b| b.amount);
+                let balance = self.balance_now(&account).await;
                 return Ok(self.outcome(intent_id, &intent, balance));
             }
             // Not there yet: a payment still being processed may not be listed for a moment.
@@ -168,7 +168,7 @@ impl Desk {
                 intent.transaction_id = Some(tx.id);
                 self.put_intent(intent_id, &intent).await?;
                 tracing::info!(account = %account, %amount, "credit added");
-                let balance = self.read_balance(&account).await.ok().map(|b| b.amount);
+                let balance = self.balance_now(&account).await;
                 self.notify();
                 Ok(self.outcome(intent_id, &intent, balance))
             }

@@ -85,9 +85,9 @@ impl Desk {
                 .unwrap_or(desk_core::alerts::DEFAULT_THRESHOLD);
             out.push(WatchedBalance {
                 name: self.account_name(&id),
-                balance: seen.as_ref().map(|s| s.amount),
+                balance: seen.as_ref().map(|s| s.value),
                 as_of: seen.as_ref().map(|s| s.at),
-                below: seen.as_ref().is_some_and(|s| s.amount < threshold),
+                below: seen.as_ref().is_some_and(|s| s.value < threshold),
                 threshold,
                 account_id: id,
             });
@@ -130,15 +130,15 @@ impl Desk {
         let before: Option<crate::billing::SeenBalance> =
             self.cache.pref(&format!("balance:{id}"))?;
         let seen = self.read_balance(&account).await?;
-        let moved = before.is_none_or(|b| b.amount != seen.amount);
-        if seen.at < Utc::now() - chrono::Duration::seconds(30) {
+        let moved = before.is_none_or(|b| b.value != seen.value);
+        if !seen.is_fresh() {
             return Ok((false, None)); // offline: an old balance is no news
         }
         let (_, doc) = self.account_docs(id)?;
         let setting = doc.low_balance();
         let key = format!("alert:{id}");
         let state: AlertState = self.cache.pref(&key)?.unwrap_or_default();
-        let (notify, next) = decide(state, setting, seen.amount);
+        let (notify, next) = decide(state, setting, seen.value);
         if next != state {
             self.cache.set_pref(&key, &next)?;
         }
@@ -147,7 +147,7 @@ impl Desk {
             notify.then(|| Crossing {
                 name: self.account_name(id),
                 account_id: id.to_owned(),
-                balance: seen.amount,
+                balance: seen.value,
                 threshold: setting.threshold,
             }),
         ))
