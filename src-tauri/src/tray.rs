@@ -3,6 +3,7 @@
 
 use crate::state::AppState;
 use desk_core::money::format_money;
+use std::sync::Mutex;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Wry};
@@ -13,7 +14,7 @@ const BALANCE_PREFIX: &str = "balance:";
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Account Desk")
-        .menu(&menu(app)?)
+        .menu(&menu(app, &[])?)
         .show_menu_on_left_click(true)
         .on_menu_event(on_menu);
     if let Some(icon) = app.default_window_icon() {
@@ -23,59 +24,56 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-fn menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
-    let menu = Menu::new(app)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        "open",
-        "Open Account Desk",
-        true,
-        None::<&str>,
-    )?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        "sync",
-        "Sync now",
-        true,
-        None::<&str>,
-    )?)?;
+/// (menu id, label) of each watched balance, as the menu shows them.
+fn balance_entries(app: &AppHandle) -> Vec<(String, String)> {
     let balances = app
         .try_state::<AppState>()
         .and_then(|s| s.desk().ok())
         .and_then(|d| d.watched_balances().ok())
         .unwrap_or_default();
+    balances
+        .into_iter()
+        .map(|b| {
+            let amount = b
+                .balance
+                .map_or_else(|| "balance not read yet".to_owned(), format_money);
+            let mark = if b.below { " — low" } else { "" };
+            (
+                format!("{BALANCE_PREFIX}{}", b.account_id),
+                format!("{}: {amount}{mark}", b.name),
+            )
+        })
+        .collect()
+}
+
+fn menu(app: &AppHandle, balances: &[(String, String)]) -> tauri::Result<Menu<Wry>> {
+    let item = |id: &str, label: &str| MenuItem::with_id(app, id, label, true, None::<&str>);
+    let menu = Menu::new(app)?;
+    menu.append(&item("open", "Open Account Desk")?)?;
+    menu.append(&item("sync", "Sync now")?)?;
     if !balances.is_empty() {
         menu.append(&PredefinedMenuItem::separator(app)?)?;
     }
-    for b in balances {
-        let amount = b
-            .balance
-            .map_or_else(|| "balance not read yet".to_owned(), format_money);
-        let mark = if b.below { " — low" } else { "" };
-        let label = format!("{}: {amount}{mark}", b.name);
-        menu.append(&MenuItem::with_id(
-            app,
-            format!("{BALANCE_PREFIX}{}", b.account_id),
-            label,
-            true,
-            None::<&str>,
-        )?)?;
+    for (id, label) in balances {
+        menu.append(&item(id, label)?)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        "quit",
-        "Quit Account Desk",
-        true,
-        None::<&str>,
-    )?)?;
+    menu.append(&item("quit", "Quit Account Desk")?)?;
     Ok(menu)
 }
 
-/// Rebuild the menu (watched balances changed).
+/// Rebuild the menu when the watched balances it shows have changed (the window's change
+/// events are many; most do not concern the tray).
 pub fn refresh(app: &AppHandle) {
-    if let (Some(tray), Ok(menu)) = (app.tray_by_id(TRAY_ID), menu(app)) {
+    static SHOWN: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+    let balances = balance_entries(app);
+    let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if *shown == balances {
+        return;
+    }
+    if let (Some(tray), Ok(menu)) = (app.tray_by_id(TRAY_ID), menu(app, &balances)) {
         let _ = tray.set_menu(Some(menu));
+        *shown = balances;
     }
 }
 

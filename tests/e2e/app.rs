@@ -414,3 +414,31 @@ impl Drop for App {
         self.stop_driver();
     }
 }
+
+/// Every file a run of the app may have written: the data folder (cache, settings, logs) and
+/// the test session's own XDG folders (webview storage and caches, window state, the keyring's
+/// encrypted files). For scans that prove a secret never reached the disk.
+pub fn files_written(data_dir: &std::path::Path) -> Vec<PathBuf> {
+    fn walk(root: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(data_dir, &mut files);
+    for var in ["XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"] {
+        if let Ok(dir) = std::env::var(var) {
+            walk(std::path::Path::new(&dir), &mut files);
+        }
+    }
+    assert!(
+        files.iter().any(|f| f.ends_with("account-desk.log")),
+        "the log is among the files scanned"
+    );
+    files
+}

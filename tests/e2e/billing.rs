@@ -11,32 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-/// A file under the data folder, or the session's XDG folders (webview storage and caches),
-/// that holds `needle`.
-fn found_in(root: &Path, needle: &str) -> Option<PathBuf> {
-    let mut files = Vec::new();
-    files_under(root, &mut files);
-    for var in ["XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"] {
-        if let Ok(dir) = std::env::var(var) {
-            files_under(Path::new(&dir), &mut files);
-        }
-    }
-    assert!(
-        files.iter().any(|f| f.ends_with("account-desk.log")),
-        "the log is scanned"
-    );
-    files.into_iter().find(|f| {
+/// A file the app may have written that holds `needle`.
+fn found_in(data_dir: &Path, needle: &str) -> Option<PathBuf> {
+    crate::app::files_written(data_dir).into_iter().find(|f| {
         std::fs::read(f).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
     })
 }

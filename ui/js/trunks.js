@@ -6,6 +6,7 @@ import { call } from './ipc.js';
 import { input, pendingTag, setError } from './fields.js';
 import { row, card, freshness } from './views.js';
 import { openDialog, close } from './dialogs.js';
+import { money } from './format.js';
 
 const HELP = {
   inbound_trunks: 'Carry calls coming in from a carrier only. One call per trunk.',
@@ -80,7 +81,6 @@ export function renderTrunks(panel, t, { onChange, accountId }) {
 
 const RULE = 'Additions are charged for the rest of this month, today included, on the account’s calendar (monthly rate × days left ÷ days in the month, rounded half away from zero to the cent).';
 
-const money = (d) => (d === null || d === undefined ? '—' : Number(d).toFixed(2));
 
 /** The platform asks to accept charges: show them; consent resends, cancel drops the edit. */
 export function showCharges(edit, { onAccept, onCancel }) {
