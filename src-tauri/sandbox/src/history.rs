@@ -87,11 +87,7 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
     let mut dice = Dice::new(id);
     let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
     let start = (0..3).fold(first, |d, _| (d - Days::days(1)).with_day(1).unwrap_or(d));
-    let monthly: Decimal = state
-        .monthly_items(id)
-        .iter()
-        .map(|(_, _, q, r)| Decimal::from(*q) * *r)
-        .sum();
+    let monthly: Decimal = state.monthly_total(id);
     let trunks = state
         .monthly_items(id)
         .iter()

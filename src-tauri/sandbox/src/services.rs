@@ -79,11 +79,7 @@ async fn summary(
                 })
             })
             .collect();
-        let recurring: Decimal = state
-            .monthly_items(&id)
-            .iter()
-            .map(|(_, _, q, r)| Decimal::from(*q) * *r)
-            .sum();
+        let recurring: Decimal = state.monthly_total(&id);
         invoices.push(json!({
             "plan": {"id": plan.id, "name": plan.name},
             "bookkeeper": {"type": "sandbox", "vendor_id": state.reseller_of(&id)},
@@ -150,11 +146,7 @@ async fn change_plans(
     let today = state.today(&id);
     let previous = state.account(&id).and_then(|a| a.plan.clone());
     set_plan(&mut state, &id, Some(plan.id));
-    let monthly: Decimal = state
-        .monthly_items(&id)
-        .iter()
-        .map(|(_, _, q, r)| Decimal::from(*q) * *r)
-        .sum();
+    let monthly: Decimal = state.monthly_total(&id);
     let charge = billing::prorate(monthly, today);
     if !accepted {
         set_plan(&mut state, &id, previous.as_deref());
@@ -243,7 +235,7 @@ async fn move_clock(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
         }
     };
     state.clock.offset += target - now;
-    state.catch_up();
+    state.crawl();
     let ids: Vec<String> = state.books.keys().cloned().collect();
     for id in ids {
         state
