@@ -10,7 +10,7 @@ use crossbar::{CardOnFile, LedgerRow, ServiceSummary, TransactionRow};
 use desk_core::billing::{AutoRecharge, BillingContact, Subscription, BILLING_FIELDS};
 use desk_core::card::{expiry_of, CardInput};
 use desk_core::money::{cents_text, format_money, parse_amount, to_json};
-use desk_core::proration::{local_date, prorate, start_of_day, Proration};
+use desk_core::proration::{local_date, prorate, prorate_at, start_of_day, Proration};
 use desk_core::{AccountDoc, AccountId, FieldError, Secret, Stored, Timezone};
 use desk_store::DocKind;
 use rust_decimal::Decimal;
@@ -465,6 +465,11 @@ impl Desk {
             .unwrap_or(PLATFORM_ZONE)
     }
 
+    /// The account's calendar date now (card expiry, proration).
+    fn billing_today(&self, id: &str) -> NaiveDate {
+        local_date(self.billing_zone(id), Utc::now())
+    }
+
     /// The zone times are shown in: the account's or this computer's, as the user chose.
     fn display_zone(&self, id: &str, times_in_account: bool) -> (Option<Tz>, String) {
         if times_in_account {
@@ -531,7 +536,7 @@ impl Desk {
         self.ensure_cached(&id).await?;
         let (_, doc) = self.account_docs(id.as_str())?;
         let can_pay = self.is_top_level(id.as_str());
-        let today = local_date(self.billing_zone(id.as_str()), Utc::now());
+        let today = self.billing_today(id.as_str());
         let (mut card, mut fresh) = (None, false);
         if can_pay {
             match self.observe(self.client.cards(&id).await) {
@@ -583,7 +588,7 @@ impl Desk {
                     .into(),
             ));
         }
-        let today = local_date(self.billing_zone(id.as_str()), Utc::now());
+        let today = self.billing_today(id.as_str());
         let card = CardInput::parse(
             &entry.number,
             &entry.expiry,
@@ -889,10 +894,7 @@ impl Desk {
         if added <= Decimal::ZERO {
             return Ok(None);
         }
-        let p = prorate(
-            added,
-            local_date(self.billing_zone(id.as_str()), Utc::now()),
-        );
+        let p = prorate_at(added, self.billing_zone(id.as_str()), Utc::now());
         Ok(Some(ChargePreview {
             sentence: format!(
                 "{} today (prorated, {} of {} days), {} monthly from {}",
