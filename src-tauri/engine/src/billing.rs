@@ -471,12 +471,13 @@ impl Desk {
     }
 
     /// The zone times are shown in: the account's or this computer's, as the user chose.
-    fn display_zone(&self, id: &str, times_in_account: bool) -> (Option<Tz>, String) {
+    fn display_zone(&self, id: &str, times_in_account: bool) -> (Tz, String) {
         if times_in_account {
             let tz = self.billing_zone(id);
-            (Some(tz), tz.name().to_owned())
+            (tz, tz.name().to_owned())
         } else {
-            (None, format!("{} (this computer)", local_zone().name()))
+            let tz = local_zone();
+            (tz, format!("{} (this computer)", tz.name()))
         }
     }
 
@@ -710,12 +711,11 @@ impl Desk {
             );
         }
         let (shown, zone_name) = self.display_zone(id.as_str(), times_in_account);
-        let tz_for_days = shown.unwrap_or_else(local_zone);
-        let start = start_of_day(tz_for_days, from);
+        let start = start_of_day(shown, from);
         let after = to
             .checked_add_days(Days::new(1))
             .ok_or_else(|| FieldError::new("usage.range", "the end date is out of range"))?;
-        let end = start_of_day(tz_for_days, after);
+        let end = start_of_day(shown, after);
         self.ensure_cached(&id).await?;
         let seen = self.read_balance(&id).await?;
         let (_, doc) = self.account_docs(id.as_str())?;
@@ -751,7 +751,7 @@ impl Desk {
             );
         }
         entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-        view.chart = chart(seen.value, &entries, tz_for_days, from, to);
+        view.chart = chart(seen.value, &entries, shown, from, to);
         let mut running = seen.value;
         for e in &entries {
             if e.created < end {
@@ -918,9 +918,10 @@ fn local_zone() -> Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
-fn local_text(t: DateTime<Utc>, zone: Option<Tz>) -> String {
-    let tz = zone.unwrap_or_else(local_zone);
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+fn local_text(t: DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 #[cfg(test)]
