@@ -76,20 +76,15 @@ fn entry(number: &str, expiry: &str) -> CardEntry {
     }
 }
 
-/// Every payments ledger entry of an account, as the server keeps it.
-async fn payments(c: &Client, name: &str) -> Vec<Decimal> {
+/// The amounts an account's `source` ledger got in the last day, as the server keeps them.
+async fn recent(c: &Client, name: &str, source: &str) -> Vec<Decimal> {
     let now = Utc::now();
-    c.ledger_entries(
-        &id(name),
-        "payments",
-        now - Days::days(1),
-        now + Days::days(1),
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| r.amount)
-    .collect()
+    c.ledger_entries(&id(name), source, now - Days::days(1), now + Days::days(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.amount)
+        .collect()
 }
 
 #[tokio::test]
@@ -315,7 +310,7 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         (IntentState::Completed, IntentState::Completed)
     );
     assert_eq!(
-        payments(&admin, DEMO_ACCOUNT_NAME)
+        recent(&admin, DEMO_ACCOUNT_NAME, "payments")
             .await
             .iter()
             .filter(|p| **p == d("25"))
@@ -381,7 +376,7 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         .unwrap();
     assert_eq!(again.state, IntentState::Completed);
     assert_eq!(
-        payments(&admin, DEMO_ACCOUNT_NAME)
+        recent(&admin, DEMO_ACCOUNT_NAME, "payments")
             .await
             .iter()
             .filter(|p| **p == d("40.10"))
@@ -449,7 +444,7 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         (IntentState::Unknown, unsent.as_str())
     );
     assert_eq!(
-        payments(&admin, DEMO_ACCOUNT_NAME)
+        recent(&admin, DEMO_ACCOUNT_NAME, "payments")
             .await
             .iter()
             .filter(|p| **p == d("7.77"))
@@ -656,19 +651,9 @@ async fn the_trunk_preview_is_to_the_cent_what_the_sandbox_then_charges() {
             .await
             .unwrap();
         dk.push_pending().await.unwrap();
-        let now = Utc::now();
-        let charged = admin
-            .ledger_entries(
-                &acct,
-                "prorations",
-                now - Days::hours(1),
-                now + Days::hours(1),
-            )
-            .await
-            .unwrap();
-        assert_eq!(charged.len(), 1, "{name}");
         assert_eq!(
-            charged[0].amount, -preview.proration.today,
+            recent(&admin, name, "prorations").await,
+            [-preview.proration.today],
             "{name}: {}",
             preview.sentence
         );
@@ -816,18 +801,8 @@ async fn a_plan_added_mid_month_is_charged_for_the_rest_of_it() {
     assert_eq!(summary.plan_id.as_deref(), Some("reseller-wholesale"));
     let today = desk_core::proration::local_date(chrono_tz::America::Los_Angeles, Utc::now());
     let expected = desk_core::proration::prorate(summary.recurring, today).today;
-    let now = Utc::now();
-    let charged = admin
-        .ledger_entries(
-            &acct,
-            "prorations",
-            now - Days::hours(1),
-            now + Days::hours(1),
-        )
-        .await
-        .unwrap();
     assert_eq!(
-        charged.iter().map(|r| r.amount).collect::<Vec<_>>(),
+        recent(&admin, "Bayside Realty", "prorations").await,
         [-expected]
     );
     assert_eq!(
