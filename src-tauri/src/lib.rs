@@ -12,6 +12,7 @@ mod tray;
 
 use state::AppState;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tauri::Manager;
 
 fn init_logging(data_dir: &Path) {
@@ -73,7 +74,10 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState::new())
+        .manage(AppState::new(Arc::new(match opts.clock {
+            Some(at) => desk_engine::OffsetClock::starting_at(at),
+            None => desk_engine::OffsetClock::default(),
+        })))
         .setup(move |app| {
             let data_dir: PathBuf = match &opts.data_dir {
                 Some(d) => d.clone(),

@@ -164,7 +164,10 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
     let backend_dir = data_dir.with_file_name("demo-backend");
     let mut sandbox = state.sandbox.lock().await;
     if sandbox.is_none() {
-        let running = crossbar_sandbox::start(Config::new(backend_dir, Seed::Demo))
+        // The demo platform keeps the app's time, so a pinned clock pins both sides.
+        let mut config = Config::new(backend_dir, Seed::Demo);
+        config.start_at = Some(desk_engine::Clock::now(state.clock.as_ref()).timestamp());
+        let running = crossbar_sandbox::start(config)
             .await
             .map_err(|e| {
                 app_error(
@@ -221,12 +224,15 @@ fn activate(
         .get()
         .cloned()
         .ok_or_else(|| app_error("starting", "Account Desk is still starting."))?;
-    let desk = Arc::new(Desk::new(
-        client,
-        opened.cache,
-        secrets,
-        &secret_key(&profile.id, &dir),
-    ));
+    let desk = Arc::new(
+        Desk::new(
+            client,
+            opened.cache,
+            secrets,
+            &secret_key(&profile.id, &dir),
+        )
+        .with_clock(state.clock.clone()),
+    );
     let tasks = vec![
         tokio::spawn(desk.clone().run(state.interval.subscribe())),
         tokio::spawn(forward_changes(app.clone(), desk.clone())),

@@ -3,7 +3,7 @@
 
 use crate::error::{app_error, CommandResult};
 use crossbar_sandbox::Running;
-use desk_engine::{ConfigFiles, Desk, ErrorView, Profile, Settings, Status};
+use desk_engine::{ConfigFiles, Desk, ErrorView, OffsetClock, Profile, Settings, Status};
 use desk_store::SecretStore;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -63,6 +63,9 @@ pub struct BootView {
     pub profile: Option<ProfileView>,
     pub profiles: Vec<ProfileView>,
     pub settings: Settings,
+    /// How far the app's clock is from the computer's (0 unless a debug build was started with
+    /// `--clock`): the window adds it to its own dates.
+    pub clock_offset_ms: i64,
 }
 
 /// The profile in use: its desk and the tasks that live as long as it does.
@@ -93,10 +96,12 @@ pub struct AppState {
     pub balance_interval: watch::Sender<Duration>,
     /// Serialises profile switches and sign-ins.
     pub switching: tokio::sync::Mutex<()>,
+    /// "Now" for every desk and for the window's clocks.
+    pub clock: Arc<OffsetClock>,
 }
 
 impl AppState {
-    pub fn new() -> Self {
+    pub fn new(clock: Arc<OffsetClock>) -> Self {
         Self {
             boot: watch::Sender::new(BootView {
                 phase: Phase::Starting,
@@ -108,6 +113,7 @@ impl AppState {
                 profile: None,
                 profiles: Vec::new(),
                 settings: Settings::default(),
+                clock_offset_ms: clock.offset_ms(),
             }),
             data_dir: OnceLock::new(),
             secrets: OnceLock::new(),
@@ -120,6 +126,7 @@ impl AppState {
                 Settings::default().balance_poll_secs,
             )),
             switching: tokio::sync::Mutex::new(()),
+            clock,
         }
     }
 

@@ -1,27 +1,32 @@
-//! Money through the engine against the sandbox: cards via the processor stand-in, credit that
-//! is charged once even when the answer is lost, billing settings that leave every other key
-//! alone, the trunk charge preview against what the sandbox charges, usage CSV, balance alerts,
-//! and the sandbox's own billing clock (monthly charges, auto top-up once per 24 hours).
+//! Money through the engine against the sandbox, on pinned clocks: cards via the processor
+//! stand-in, credit sent once per intent even when the answer is lost (counted at a proxy, not
+//! trusted to the server), billing settings that leave every other key alone, proration at fixed
+//! instants against amounts worked out by hand, usage with hand-computed balances and a CSV a
+//! spreadsheet can sum, balance alerts across restarts, the demo on any date, and the sandbox's
+//! own billing clock (monthly charges, auto top-up once per 24 hours).
 
-use crate::support::{desk, id, login, sandbox, someone_else, Sandbox};
-use chrono::{Duration as Days, Utc};
+use crate::support::{id, login, sandbox, sandbox_at, someone_else, Sandbox};
+use chrono::{Duration as Days, NaiveDate};
 use crossbar::Client;
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
 use desk_engine::{BillingSettingsForm, CardEntry, Desk, IntentState, TrunksForm};
 use desk_store::{MemoryStore, SecretStore};
+use desk_testkit::{files_under, find_secrets, Proxy};
 use rust_decimal::Decimal;
 use serde_json::json;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-async fn signed_in(url: &str, dir: &std::path::Path, secrets: Arc<dyn SecretStore>) -> Desk {
-    let d = desk(url, dir, secrets);
+async fn signed_in(
+    sbx: &Sandbox,
+    url: &str,
+    dir: &std::path::Path,
+    secrets: Arc<dyn SecretStore>,
+) -> Desk {
+    let d = sbx.desk_at(url, dir, secrets);
     d.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
     d.sync_tree().await.unwrap();
     d
@@ -38,10 +43,13 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let sbx = sandbox(Seed::Demo, 600).await;
+    setup_on(sandbox(Seed::Demo, 600).await).await
+}
+
+async fn setup_on(sbx: Sandbox) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(MemoryStore::default());
-    let dk = signed_in(&sbx.running.base_url, dir.path(), secrets.clone()).await;
+    let dk = signed_in(&sbx, &sbx.running.base_url, dir.path(), secrets.clone()).await;
     let admin = someone_else(&sbx.running.base_url).await;
     Setup {
         sbx,
@@ -67,6 +75,18 @@ async fn raw(
     req.send().await.unwrap()
 }
 
+/// A reseller's credit or debit on a sub-account's ledger (`way`: `credit` or `debit`).
+async fn adjust(sbx: &Sandbox, admin: &Client, name: &str, way: &str, amount: &str, what: &str) {
+    let url = format!(
+        "{}/v2/accounts/{}/ledgers/{way}",
+        sbx.running.base_url,
+        id(name)
+    );
+    let body = json!({"data": {"amount": amount.parse::<f64>().unwrap(), "description": what}});
+    let res = raw(reqwest::Method::PUT, url, Some(admin), body).await;
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
 fn entry(number: &str, expiry: &str) -> CardEntry {
     CardEntry {
         number: number.into(),
@@ -76,15 +96,33 @@ fn entry(number: &str, expiry: &str) -> CardEntry {
     }
 }
 
-/// The amounts an account's `source` ledger got in the last day, as the server keeps them.
-async fn recent(c: &Client, name: &str, source: &str) -> Vec<Decimal> {
-    let now = Utc::now();
-    c.ledger_entries(&id(name), source, now - Days::days(1), now + Days::days(1))
+/// The amounts an account's `source` ledger got in the day before the sandbox's now.
+async fn recent(sbx: &Sandbox, c: &Client, name: &str, source: &str) -> Vec<Decimal> {
+    let now = sbx.now();
+    c.ledger_entries(&id(name), source, now - Days::days(1), now + Days::hours(1))
         .await
         .unwrap()
         .into_iter()
         .map(|r| r.amount)
         .collect()
+}
+
+/// How many payments of `amount` the account's ledger got in the last day.
+async fn payments_of(sbx: &Sandbox, c: &Client, amount: &str) -> usize {
+    recent(sbx, c, DEMO_ACCOUNT_NAME, "payments")
+        .await
+        .iter()
+        .filter(|p| **p == d(amount))
+        .count()
+}
+
+/// How many top-up requests for `intent` crossed the network.
+fn topups(proxy: &Proxy, intent: &str) -> usize {
+    proxy
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", "/services/topup") && r.json()["data"]["reference"] == intent)
+        .count()
 }
 
 #[tokio::test]
@@ -117,6 +155,7 @@ async fn a_card_is_tokenized_at_the_processor_vaulted_and_kept_only_in_the_keyri
     let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["card_number", "card_expiry"], "{err:?}");
 
+    // The clock is pinned in 2026: this expiry is years ahead on every day the test runs.
     let added = dk
         .add_card(reseller.as_str(), entry("5555 5555 5555 4444", "12/31"))
         .await
@@ -174,153 +213,60 @@ async fn a_card_is_tokenized_at_the_processor_vaulted_and_kept_only_in_the_keyri
         "read_only"
     );
 
-    // Neither the number nor the token is in the cache folder.
+    // Neither the numbers (as typed, or as digits) nor the token is in the cache folder, in any
+    // encoding.
     drop(dk);
-    for f in walk(dir.path()) {
-        let bytes = std::fs::read(&f).unwrap();
-        for secret in ["5555555555554444", "4000111111111115", token.expose()] {
-            assert!(
-                !contains(&bytes, secret.as_bytes()),
-                "{secret} found in {}",
-                f.display()
-            );
-        }
-    }
-}
-
-pub fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(root).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// A TCP proxy in front of the sandbox that can lose the answer to a top-up on purpose (the
-/// server has charged, the client never hears it) and then play dead.
-struct LossyProxy {
-    url: String,
-    drop_topup_answer: Arc<AtomicBool>,
-    down: Arc<AtomicBool>,
-}
-
-impl LossyProxy {
-    async fn start(upstream: std::net::SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let drop_topup_answer = Arc::new(AtomicBool::new(false));
-        let down = Arc::new(AtomicBool::new(false));
-        let (drop_flag, down_flag) = (drop_topup_answer.clone(), down.clone());
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                if down_flag.load(Ordering::SeqCst) {
-                    drop(client); // refused, as if the network were gone
-                    continue;
-                }
-                let (drop_flag, down_flag) = (drop_flag.clone(), down_flag.clone());
-                tokio::spawn(async move {
-                    let Ok(server) = TcpStream::connect(upstream).await else {
-                        return;
-                    };
-                    relay(client, server, drop_flag, down_flag).await;
-                });
-            }
-        });
-        Self {
-            url,
-            drop_topup_answer,
-            down,
-        }
-    }
-}
-
-async fn relay(
-    client: TcpStream,
-    server: TcpStream,
-    drop_flag: Arc<AtomicBool>,
-    down: Arc<AtomicBool>,
-) {
-    let (mut cr, mut cw) = client.into_split();
-    let (mut sr, mut sw) = server.into_split();
-    let lose_next = Arc::new(AtomicBool::new(false));
-    let lose = lose_next.clone();
-    let down_up = down.clone();
-    let up = tokio::spawn(async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        while let Ok(n) = cr.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-            let chunk = &buf[..n];
-            if down_up.load(Ordering::SeqCst) {
-                break; // a kept-alive connection dies with the network too
-            }
-            if contains(chunk, b"/services/topup") && drop_flag.swap(false, Ordering::SeqCst) {
-                lose.store(true, Ordering::SeqCst);
-            }
-            if sw.write_all(chunk).await.is_err() {
-                break;
-            }
-        }
-    });
-    let mut buf = vec![0u8; 64 * 1024];
-    while let Ok(n) = sr.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        if lose_next.load(Ordering::SeqCst) {
-            // The server answered; the client never hears it, and the network goes away.
-            down.store(true, Ordering::SeqCst);
-            break;
-        }
-        if cw.write_all(&buf[..n]).await.is_err() {
-            break;
-        }
-    }
-    up.abort();
+    let files = files_under(dir.path());
+    assert!(!files.is_empty());
+    let found = find_secrets(
+        &files,
+        &[
+            ("card number as typed", "5555 5555 5555 4444"),
+            ("card number", "5555555555554444"),
+            ("refused card number as typed", "4000 1111 1111 1115"),
+            ("refused card number", "4000111111111115"),
+            ("payment token", token.expose()),
+        ],
+    );
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 #[tokio::test]
-async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
+async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
     let sbx = sandbox(Seed::Demo, 600).await;
-    let proxy = LossyProxy::start(sbx.running.addr).await;
+    let proxy = Proxy::start(sbx.running.addr).await;
     let dir = tempfile::tempdir().unwrap();
-    let dk = Arc::new(signed_in(&proxy.url, dir.path(), Arc::new(MemoryStore::default())).await);
+    let dk = Arc::new(
+        signed_in(
+            &sbx,
+            &proxy.url,
+            dir.path(),
+            Arc::new(MemoryStore::default()),
+        )
+        .await,
+    );
     let admin = someone_else(&sbx.running.base_url).await;
     let reseller = id(DEMO_ACCOUNT_NAME);
     let start = admin.balance(&reseller).await.unwrap();
 
-    // A double click: two sends of one intent, at once. One charge.
+    // A double click: two sends of one intent, at once. One request crosses the network (the
+    // sandbox would also swallow a repeated reference; Kazoo would charge it again).
     let intent = dk.new_credit_intent();
     let (a, b) = tokio::join!(
         dk.add_credit(reseller.as_str(), &intent, "25.00"),
         dk.add_credit(reseller.as_str(), &intent, "25")
     );
+    assert_eq!(topups(&proxy, &intent), 1, "one top-up request per intent");
     assert_eq!(
         (a.unwrap().state, b.unwrap().state),
-        (IntentState::Completed, IntentState::Completed)
+        (IntentState::Completed, IntentState::Completed),
+        "the second click waits for the first and reports its outcome"
     );
-    assert_eq!(
-        recent(&admin, DEMO_ACCOUNT_NAME, "payments")
-            .await
-            .iter()
-            .filter(|p| **p == d("25"))
-            .count(),
-        1
-    );
+    assert_eq!(payments_of(&sbx, &admin, "25").await, 1);
 
     // The answer to the next one is lost and the network drops: the server charged, the app
     // cannot tell, so it says so and sends nothing more.
-    proxy.drop_topup_answer.store(true, Ordering::SeqCst);
+    proxy.lose_next_answer("POST", "/services/topup");
     let lost = dk.new_credit_intent();
     let first = dk
         .add_credit(reseller.as_str(), &lost, "40.10")
@@ -328,7 +274,8 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         .unwrap();
     assert_eq!(first.state, IntentState::Unknown, "{first:?}");
     assert!(first.message.contains("will not be charged twice"));
-    // The user tries again while still offline: it cannot be settled, so nothing is sent.
+    assert_eq!(topups(&proxy, &lost), 1);
+    // The user tries again while still offline: it cannot be looked up, so nothing is sent.
     let retry = dk
         .add_credit(reseller.as_str(), &lost, "40.10")
         .await
@@ -341,88 +288,73 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         .unwrap_err()
         .view();
     assert_eq!(other.field.as_deref(), Some("credit.amount"));
-
-    // A new dialog meanwhile settles the earlier one first: offline, nothing is sent.
-    let meanwhile = dk
-        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "40.10")
+    // A new dialog meanwhile must settle the earlier one first: offline, nothing is sent.
+    let meanwhile = dk.new_credit_intent();
+    let refused = dk
+        .add_credit(reseller.as_str(), &meanwhile, "40.10")
         .await
         .unwrap_err();
-    assert_eq!(meanwhile.code(), "network");
-    proxy.down.store(false, Ordering::SeqCst);
-    // Online, a new dialog learns the earlier payment went through, and charges nothing more.
+    assert_eq!(refused.code(), "network");
+    assert_eq!(
+        (topups(&proxy, &lost), topups(&proxy, &meanwhile)),
+        (1, 0)
+    );
+
+    // Back online, "Check again" on the first dialog looks the payment up and finds it.
+    proxy.set_down(false);
+    let lookups = proxy.count("GET", "/transactions");
+    let settled = dk
+        .add_credit(reseller.as_str(), &lost, "40.10")
+        .await
+        .unwrap();
+    assert_eq!(settled.state, IntentState::Completed, "{settled:?}");
+    assert!(
+        proxy.count("GET", "/transactions") > lookups,
+        "the payment was looked up on the server"
+    );
+    assert_eq!(topups(&proxy, &lost), 1, "and not sent again");
+    assert_eq!(payments_of(&sbx, &admin, "40.10").await, 1);
+
+    // Another lost answer; this time the user closes the dialog and opens a new one, which finds
+    // the earlier payment before it sends anything.
+    proxy.lose_next_answer("POST", "/services/topup");
+    let closed = dk.new_credit_intent();
+    let unknown = dk
+        .add_credit(reseller.as_str(), &closed, "33.30")
+        .await
+        .unwrap();
+    assert_eq!(unknown.state, IntentState::Unknown);
+    proxy.set_down(false);
+    let lookups = proxy.count("GET", "/transactions");
+    let fresh = dk.new_credit_intent();
     let earlier = dk
-        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "40.10")
+        .add_credit(reseller.as_str(), &fresh, "33.30")
         .await
         .unwrap();
     assert_eq!(
         (earlier.state, earlier.intent.as_str()),
-        (IntentState::Completed, lost.as_str())
+        (IntentState::Completed, closed.as_str())
     );
     assert!(
         earlier.message.contains("did go through"),
         "{}",
         earlier.message
     );
+    assert!(proxy.count("GET", "/transactions") > lookups);
+    assert_eq!((topups(&proxy, &closed), topups(&proxy, &fresh)), (1, 0));
+    assert_eq!(payments_of(&sbx, &admin, "33.30").await, 1);
 
-    // "Check again" on the first dialog finds the charge by its reference too.
-    let settled = dk
-        .add_credit(reseller.as_str(), &lost, "40.10")
-        .await
-        .unwrap();
-    assert_eq!(settled.state, IntentState::Completed);
-    let again = dk
-        .add_credit(reseller.as_str(), &lost, "40.10")
-        .await
-        .unwrap();
-    assert_eq!(again.state, IntentState::Completed);
-    assert_eq!(
-        recent(&admin, DEMO_ACCOUNT_NAME, "payments")
-            .await
-            .iter()
-            .filter(|p| **p == d("40.10"))
-            .count(),
-        1
-    );
-    assert_eq!(
-        admin.balance(&reseller).await.unwrap(),
-        start + d("65.10"),
-        "exact to the cent"
-    );
-
-    // A card that the issuer declines: the processor's reason, and no credit.
-    dk.add_card(reseller.as_str(), entry("4000 0000 0000 0341", "12/31"))
-        .await
-        .unwrap();
-    let declined = dk
-        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "10")
-        .await
-        .unwrap_err();
-    assert!(
-        declined.to_string().contains("Insufficient Funds (2001)"),
-        "{declined}"
-    );
-    assert_eq!(admin.balance(&reseller).await.unwrap(), start + d("65.10"));
-    let txs = admin
-        .transactions(
-            &reseller,
-            Utc::now() - Days::hours(1),
-            Utc::now() + Days::hours(1),
-        )
-        .await
-        .unwrap();
-    assert!(txs
-        .iter()
-        .any(|t| t.status == "failed" && t.reason.as_deref() == Some("Insufficient Funds (2001)")));
-
-    // The network is down when the next one is sent: the app cannot know it never arrived.
-    proxy.down.store(true, Ordering::SeqCst);
+    // The network is down when the next one is sent: it never reaches the server, and the app
+    // cannot know that.
+    proxy.set_down(true);
     let unsent = dk.new_credit_intent();
     let o = dk
         .add_credit(reseller.as_str(), &unsent, "7.77")
         .await
         .unwrap();
     assert_eq!(o.state, IntentState::Unknown);
-    proxy.down.store(false, Ordering::SeqCst);
+    assert_eq!(topups(&proxy, &unsent), 0);
+    proxy.set_down(false);
     // Checked at once: not listed, and not sent again so soon (it could still be processing);
     // a new dialog meanwhile does not charge either.
     let check = dk
@@ -435,24 +367,63 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
         "{}",
         check.message
     );
+    let another = dk.new_credit_intent();
     let other = dk
-        .add_credit(reseller.as_str(), &dk.new_credit_intent(), "7.77")
+        .add_credit(reseller.as_str(), &another, "7.77")
         .await
         .unwrap();
     assert_eq!(
         (other.state, other.intent.as_str()),
         (IntentState::Unknown, unsent.as_str())
     );
+    assert_eq!((topups(&proxy, &unsent), topups(&proxy, &another)), (0, 0));
+    // A minute later it is still not listed: sent again, once, under the same reference.
+    sbx.advance(61).await;
+    let resent = dk
+        .add_credit(reseller.as_str(), &unsent, "7.77")
+        .await
+        .unwrap();
+    assert_eq!(resent.state, IntentState::Completed, "{resent:?}");
+    assert_eq!(topups(&proxy, &unsent), 1);
+    assert_eq!(payments_of(&sbx, &admin, "7.77").await, 1);
     assert_eq!(
-        recent(&admin, DEMO_ACCOUNT_NAME, "payments")
-            .await
-            .iter()
-            .filter(|p| **p == d("7.77"))
-            .count(),
-        0
+        admin.balance(&reseller).await.unwrap(),
+        start + d("25") + d("40.10") + d("33.30") + d("7.77"),
+        "exact to the cent"
     );
 
+    // A card that the issuer declines: the processor's reason, one request, and no credit.
+    dk.add_card(reseller.as_str(), entry("4000 0000 0000 0341", "12/31"))
+        .await
+        .unwrap();
+    let refused_card = dk.new_credit_intent();
+    let declined = dk
+        .add_credit(reseller.as_str(), &refused_card, "10")
+        .await
+        .unwrap_err();
+    assert!(
+        declined.to_string().contains("Insufficient Funds (2001)"),
+        "{declined}"
+    );
+    assert_eq!(topups(&proxy, &refused_card), 1);
+    assert_eq!(
+        admin.balance(&reseller).await.unwrap(),
+        start + d("106.17")
+    );
+    let txs = admin
+        .transactions(
+            &reseller,
+            sbx.now() - Days::hours(1),
+            sbx.now() + Days::hours(1),
+        )
+        .await
+        .unwrap();
+    assert!(txs
+        .iter()
+        .any(|t| t.status == "failed" && t.reason.as_deref() == Some("Insufficient Funds (2001)")));
+
     // Bad amounts never leave the app (the comma is a thousands separator, never cents).
+    let before = proxy.count("POST", "/services/topup");
     for bad in ["0", "-5", "12.345", "abc", "10000.01", "25,00"] {
         let e = dk
             .add_credit(reseller.as_str(), &dk.new_credit_intent(), bad)
@@ -460,6 +431,465 @@ async fn credit_is_charged_once_per_intent_even_when_the_answer_is_lost() {
             .unwrap_err()
             .view();
         assert_eq!(e.field.as_deref(), Some("credit.amount"), "{bad}: {e:?}");
+    }
+    assert_eq!(proxy.count("POST", "/services/topup"), before);
+}
+
+/// Kazoo 4.3's top-up ignores the `reference` the app sends (the proxy removes it, so the
+/// sandbox never sees it): a lost answer is then settled by amount and time, and a payment
+/// another intent already claimed is never taken for this one's.
+#[tokio::test]
+async fn on_a_server_that_ignores_references_a_lost_payment_is_found_by_its_amount() {
+    let sbx = sandbox(Seed::Demo, 600).await;
+    let proxy = Proxy::start(sbx.running.addr).await;
+    proxy.strip_field("POST", "/services/topup", "reference");
+    let dir = tempfile::tempdir().unwrap();
+    let dk = signed_in(
+        &sbx,
+        &proxy.url,
+        dir.path(),
+        Arc::new(MemoryStore::default()),
+    )
+    .await;
+    let admin = someone_else(&sbx.running.base_url).await;
+    let reseller = id(DEMO_ACCOUNT_NAME);
+
+    proxy.lose_next_answer("POST", "/services/topup");
+    let first = dk.new_credit_intent();
+    let o = dk
+        .add_credit(reseller.as_str(), &first, "15.00")
+        .await
+        .unwrap();
+    assert_eq!(o.state, IntentState::Unknown);
+    proxy.set_down(false);
+    let found = dk
+        .add_credit(reseller.as_str(), &first, "15.00")
+        .await
+        .unwrap();
+    assert_eq!(found.state, IntentState::Completed, "{found:?}");
+    assert_eq!(topups(&proxy, &first), 1);
+
+    // The next payment of the same amount never reaches the server. The one that is listed is
+    // the first intent's, so after a minute this one is sent, once.
+    proxy.set_down(true);
+    let second = dk.new_credit_intent();
+    let o = dk
+        .add_credit(reseller.as_str(), &second, "15.00")
+        .await
+        .unwrap();
+    assert_eq!(o.state, IntentState::Unknown);
+    proxy.set_down(false);
+    sbx.advance(61).await;
+    let sent = dk
+        .add_credit(reseller.as_str(), &second, "15.00")
+        .await
+        .unwrap();
+    assert_eq!(sent.state, IntentState::Completed, "{sent:?}");
+    assert_eq!((topups(&proxy, &first), topups(&proxy, &second)), (1, 1));
+    assert_eq!(payments_of(&sbx, &admin, "15").await, 2);
+}
+
+/// A trunk rise of two inbound (14.99) and one two-way (24.99) trunk: 54.97 a month.
+fn rise(t: &desk_engine::TrunksView) -> TrunksForm {
+    TrunksForm {
+        inbound: (t.inbound.value + 2).to_string(),
+        outbound: t.outbound.value.to_string(),
+        twoway: (t.twoway.value + 1).to_string(),
+    }
+}
+
+/// (instant, account, charged today, the preview's sentence), worked out by hand: 54.97 × days
+/// left (today included) ÷ days in the month, on the account's calendar, rounded half away from
+/// zero to the cent.
+const PRORATIONS: &[(&str, &[(&str, &str, &str)])] = &[
+    // Kiritimati (UTC+14) and Tonga (UTC+13) are already on 1 May; Pago Pago (UTC−11) and Los
+    // Angeles are still on 30 April.
+    (
+        "2026-04-30T20:00:00Z",
+        &[
+            ("Line Islands Research Station", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2026"),
+            ("Tonga Pacific Fisheries", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2026"),
+            ("Pago Pago Harbor Clinic", "1.83", "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2026"),
+            ("Bayside Realty", "1.83", "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2026"),
+        ],
+    ),
+    // A half cent: 54.97 × 14 ÷ 28 = 27.485.
+    (
+        "2027-02-15T20:00:00Z",
+        &[("Bayside Realty", "27.49", "27.49 today (prorated, 14 of 28 days), 54.97 monthly from 1 March 2027")],
+    ),
+    // The last day of the year in Los Angeles, the first of the next one in Tonga.
+    (
+        "2026-12-31T20:00:00Z",
+        &[
+            ("Bayside Realty", "1.77", "1.77 today (prorated, 1 of 31 days), 54.97 monthly from 1 January 2027"),
+            ("Tonga Pacific Fisheries", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 February 2027"),
+        ],
+    ),
+    // DST days are one day each: Los Angeles springs forward, Paris falls back.
+    (
+        "2027-03-14T20:00:00Z",
+        &[("Bayside Realty", "31.92", "31.92 today (prorated, 18 of 31 days), 54.97 monthly from 1 April 2027")],
+    ),
+    (
+        "2026-10-25T12:00:00Z",
+        &[("Maison Laurent Avocats", "12.41", "12.41 today (prorated, 7 of 31 days), 54.97 monthly from 1 November 2026")],
+    ),
+    // Pinecrest inherits its zone: the reseller's Chicago is on 1 May, Los Angeles (the platform
+    // default) on 30 April.
+    (
+        "2027-05-01T06:00:00Z",
+        &[("Pinecrest Pet Hospital", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2027")],
+    ),
+];
+
+#[tokio::test]
+async fn trunk_charges_at_fixed_instants_are_the_amounts_worked_out_by_hand_on_both_sides() {
+    for (at, cases) in PRORATIONS {
+        let Setup {
+            sbx,
+            dir: _dir,
+            dk,
+            admin,
+            ..
+        } = setup_on(sandbox_at(Seed::Demo, 600, at).await).await;
+        for (name, today, sentence) in *cases {
+            let acct = id(name);
+            dk.account(acct.as_str()).await.unwrap();
+            let t = dk.trunks(acct.as_str()).await.unwrap();
+            let form = rise(&t);
+            let preview = dk
+                .preview_trunk_charges(acct.as_str(), &form)
+                .await
+                .unwrap()
+                .expect("a rise costs");
+            assert_eq!(
+                (preview.proration.today, preview.sentence.as_str()),
+                (d(today), *sentence),
+                "{at} {name}"
+            );
+            dk.save_trunks(acct.as_str(), &form).await.unwrap();
+            dk.push_pending().await.unwrap();
+            dk.approve_charges(acct.as_str(), desk_store::DocKind::Limits)
+                .await
+                .unwrap();
+            dk.push_pending().await.unwrap();
+            assert_eq!(
+                recent(&sbx, &admin, name, "prorations").await,
+                [-d(today)],
+                "{at} {name}: what the sandbox charged"
+            );
+        }
+    }
+}
+
+/// An account with no zone of its own and none above it counts days in Los Angeles, the
+/// platform's default.
+#[tokio::test]
+async fn an_account_without_any_zone_counts_days_in_the_platform_default() {
+    let sbx = sandbox_at(Seed::Demo, 600, "2027-05-01T06:00:00Z").await;
+    let other = someone_else(&sbx.running.base_url).await;
+    for name in [DEMO_ACCOUNT_NAME, "Sakura Travel K.K."] {
+        other
+            .patch_account(&id(name), json!({"timezone": null}))
+            .await
+            .unwrap();
+    }
+    let Setup {
+        sbx,
+        dir: _dir,
+        dk,
+        admin,
+        ..
+    } = setup_on(sbx).await;
+    let acct = id("Sakura Travel K.K.");
+    dk.account(acct.as_str()).await.unwrap();
+    let t = dk.trunks(acct.as_str()).await.unwrap();
+    let preview = dk
+        .preview_trunk_charges(acct.as_str(), &rise(&t))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        preview.sentence,
+        "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2027",
+        "Tokyo and Chicago are on 1 May; Los Angeles on 30 April"
+    );
+    dk.save_trunks(acct.as_str(), &rise(&t)).await.unwrap();
+    dk.push_pending().await.unwrap();
+    dk.approve_charges(acct.as_str(), desk_store::DocKind::Limits)
+        .await
+        .unwrap();
+    dk.push_pending().await.unwrap();
+    assert_eq!(
+        recent(&sbx, &admin, "Sakura Travel K.K.", "prorations").await,
+        [d("-1.83")]
+    );
+}
+
+/// A known run of entries on a pinned clock: every balance and chart point is written out by
+/// hand, and the CSV is a table a spreadsheet can sum.
+#[tokio::test]
+async fn usage_rows_balances_chart_and_csv_match_a_hand_kept_ledger() {
+    // Noon in Chicago; the church's seeded balance is 3.20 and no usage is written after now.
+    // Days pass below: sessions that outlive them.
+    let Setup {
+        sbx, dir: _dir, dk, admin, ..
+    } = setup_on(sandbox_at(Seed::Demo, 100_000_000, "2026-11-09T18:00:00Z").await).await;
+    let church = "Lakeside Community Church";
+    let acct = id(church);
+    sbx.advance(86_400).await;
+    adjust(&sbx, &admin, church, "credit", "100", "Cheque received").await;
+    sbx.advance(86_400).await;
+    adjust(&sbx, &admin, church, "debit", "30", "=HYPERLINK(\"http://x\")").await;
+    sbx.advance(2 * 86_400).await;
+    adjust(&sbx, &admin, church, "debit", "20.55", "Late fee").await;
+
+    let day = |n: u32| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
+    let u = dk
+        .usage(acct.as_str(), day(10), day(13), true)
+        .await
+        .unwrap();
+    assert_eq!(u.zone, "America/Chicago");
+    assert_eq!(u.balance, d("52.65"));
+    let rows: Vec<(&str, Decimal, Decimal)> = u
+        .rows
+        .iter()
+        .map(|r| (r.description.as_str(), r.amount, r.balance))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Late fee", d("-20.55"), d("52.65")),
+            ("=HYPERLINK(\"http://x\")", d("-30"), d("73.20")),
+            ("Cheque received", d("100"), d("103.20")),
+        ]
+    );
+    let chart: Vec<(NaiveDate, Decimal)> = u.chart.iter().map(|p| (p.date, p.balance)).collect();
+    assert_eq!(
+        chart,
+        [
+            (day(10), d("103.20")),
+            (day(11), d("73.20")),
+            (day(12), d("73.20")),
+            (day(13), d("52.65")),
+        ]
+    );
+    let sources: Vec<(&str, Decimal)> = u
+        .sources
+        .iter()
+        .map(|s| (s.source.as_str(), s.amount))
+        .collect();
+    assert_eq!(sources, [("adjustments", d("49.45"))]);
+
+    // The CSV: one header, then numbers a spreadsheet sums (never text like '-20.55), and text
+    // that could run as a formula defused.
+    let csv = desk_engine::usage_csv(&u);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "Date (America/Chicago)",
+            "Source",
+            "Description",
+            "Minutes",
+            "Amount",
+            "Balance"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    let number = |r: &csv::StringRecord, i: usize| -> Decimal {
+        r[i].parse()
+            .unwrap_or_else(|_| panic!("column {i} is not a number: {:?}", &r[i]))
+    };
+    let amounts: Decimal = records.iter().map(|r| number(r, 4)).sum();
+    assert_eq!(amounts, d("49.45"), "the amounts sum to the source total");
+    let balances: Vec<Decimal> = records.iter().map(|r| number(r, 5)).collect();
+    assert_eq!(balances, [d("52.65"), d("73.20"), d("103.20")]);
+    assert_eq!(&records[0][0], "2026-11-13 12:00 CST");
+    assert_eq!(&records[1][2], "'=HYPERLINK(\"http://x\")");
+
+    let bad = dk
+        .usage(acct.as_str(), day(13), day(10), false)
+        .await
+        .unwrap_err()
+        .view();
+    assert_eq!(bad.field.as_deref(), Some("usage.range"));
+}
+
+#[tokio::test]
+async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts() {
+    let Setup {
+        sbx,
+        dir,
+        secrets,
+        dk,
+        admin,
+    } = setup().await;
+    let church = id("Lakeside Community Church");
+    assert_eq!(
+        dk.watched().unwrap(),
+        [id(DEMO_ACCOUNT_NAME).to_string()],
+        "the top-level account by default"
+    );
+    dk.set_watched(church.as_str(), true).await.unwrap();
+    let first = dk.poll_balances().await.unwrap();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(
+        (first[0].name.as_str(), first[0].balance),
+        ("Lakeside Community Church", d("3.20"))
+    );
+    assert!(first[0].body().contains("3.20") && first[0].body().contains("5.00"));
+    assert!(
+        dk.poll_balances().await.unwrap().is_empty(),
+        "still below: no repeat"
+    );
+    // The platform keeps its own low-balance flag on the account, as Kazoo's crawler does.
+    let flagged = admin.get_account(&church).await.unwrap().value.to_value();
+    assert_eq!(
+        flagged["notifications"]["low_balance"]["sent_low_balance"],
+        true
+    );
+
+    // A restart while the balance is still below: the new desk remembers it already said so.
+    let restart = |dk: Desk| {
+        drop(dk);
+        sbx.desk(dir.path(), secrets.clone())
+    };
+    let dk = restart(dk);
+    dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
+    dk.sync_tree().await.unwrap();
+    assert!(
+        dk.poll_balances().await.unwrap().is_empty(),
+        "no second alert for the same crossing after a restart"
+    );
+
+    // It recovers (re-armed, silently), the app restarts, and it falls again: one new alert.
+    adjust(&sbx, &admin, "Lakeside Community Church", "credit", "10", "test").await;
+    assert!(
+        dk.poll_balances().await.unwrap().is_empty(),
+        "recovered: re-armed, nothing to say"
+    );
+    let dk = restart(dk);
+    dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
+    dk.sync_tree().await.unwrap();
+    adjust(&sbx, &admin, "Lakeside Community Church", "debit", "9", "test").await;
+    let again = dk.poll_balances().await.unwrap();
+    assert_eq!(again.len(), 1, "a new crossing after recovery");
+    assert_eq!(again[0].balance, d("4.20"));
+    assert!(dk.poll_balances().await.unwrap().is_empty());
+    let tray = dk.watched_balances().unwrap();
+    assert!(tray
+        .iter()
+        .any(|w| w.account_id == church.as_str() && w.below && w.balance == Some(d("4.20"))));
+}
+
+/// A plan assigned mid-month: a 402 first, then the rest of the month. On 18 November in Los
+/// Angeles, 13 of 30 days of 215.00 (149.00 + 3 × 9.50 + 3 × 12.50) is 93.1666… → 93.17.
+#[tokio::test]
+async fn a_plan_added_mid_month_is_charged_for_the_rest_of_it() {
+    let sbx = sandbox(Seed::Demo, 600).await;
+    let admin = someone_else(&sbx.running.base_url).await;
+    let acct = id("Bayside Realty");
+    let url = format!("{}/v2/accounts/{acct}/services", sbx.running.base_url);
+    let post = |accept: bool| {
+        let mut body = json!({"data": {"add": ["reseller-wholesale"]}});
+        if accept {
+            body["accept_charges"] = true.into();
+        }
+        raw(reqwest::Method::POST, url.clone(), Some(&admin), body)
+    };
+    let dry = post(false).await;
+    assert_eq!(dry.status(), 402);
+    let quoted: serde_json::Value = dry.json().await.unwrap();
+    assert_eq!(quoted["message"], "accept charges");
+    assert_eq!(
+        crossbar::decimal(&quoted["data"][0]["summary"]["today"]),
+        Some(d("93.17"))
+    );
+    assert_eq!(post(true).await.status(), 200);
+    let summary = admin.service_summary(&acct).await.unwrap();
+    assert_eq!(summary.plan_id.as_deref(), Some("reseller-wholesale"));
+    assert_eq!(summary.recurring, d("215.00"));
+    assert_eq!(
+        recent(&sbx, &admin, "Bayside Realty", "prorations").await,
+        [d("-93.17")]
+    );
+}
+
+/// The demo, opened on the days a calendar goes wrong: the card warning is there, and so is
+/// this month's charge for accounts on both sides of the date line.
+#[tokio::test]
+async fn on_any_date_the_demo_warns_of_the_card_and_lists_this_months_charge() {
+    const DATES: &[&str] = &[
+        "2026-12-31T10:30:00Z", // Kiritimati just into 1 January, the 31st elsewhere
+        "2027-01-01T11:30:00Z", // Pago Pago just into the 1st
+        "2027-01-15T12:00:00Z",
+        "2027-04-30T23:00:00Z", // the last day of April in the Americas
+        "2028-02-29T12:00:00Z",
+        "2027-03-14T10:30:00Z", // US DST change
+        "2026-10-25T01:30:00Z", // EU DST change
+    ];
+    const ACCOUNTS: &[&str] = &[
+        DEMO_ACCOUNT_NAME,
+        "Line Islands Research Station",
+        "Tonga Pacific Fisheries",
+        "Kiwi Outdoor Gear",
+        "Sakura Travel K.K.",
+        "Maison Laurent Avocats",
+        "Bayside Realty",
+        "Pago Pago Harbor Clinic",
+    ];
+    for at in DATES {
+        let Setup { sbx, dir: _dir, dk, .. } =
+            setup_on(sandbox_at(Seed::Demo, 600, at).await).await;
+        let reseller = id(DEMO_ACCOUNT_NAME);
+        let card = dk
+            .payment_details(reseller.as_str())
+            .await
+            .unwrap()
+            .card
+            .expect("a card on file");
+        assert!(
+            card.warning
+                .as_deref()
+                .is_some_and(|w| w.contains("expires at the end of")),
+            "{at}: {card:?}"
+        );
+        for name in ACCOUNTS {
+            let acct = id(name);
+            dk.account(acct.as_str()).await.unwrap();
+            let zone: chrono_tz::Tz = dk
+                .usage(acct.as_str(), sbx.now().date_naive(), sbx.now().date_naive(), true)
+                .await
+                .unwrap()
+                .zone
+                .parse()
+                .unwrap();
+            let today = sbx.now().with_timezone(&zone).date_naive();
+            let first = NaiveDate::from_ymd_opt(
+                chrono::Datelike::year(&today),
+                chrono::Datelike::month(&today),
+                1,
+            )
+            .unwrap();
+            let u = dk
+                .usage(acct.as_str(), first, today, true)
+                .await
+                .unwrap();
+            let wanted = format!("Monthly charges, {}", first.format("%B %Y"));
+            assert!(
+                u.rows.iter().any(|r| r.description == wanted),
+                "{at}: {name} ({zone}, {today}) shows no “{wanted}”"
+            );
+        }
     }
 }
 
@@ -593,222 +1023,6 @@ async fn alerts_auto_recharge_and_subscription_round_trip_leaving_other_keys() {
         json!({"email": "ap@legacy-imports.example", "first_name": "Accounts", "last_name": "Payable", "country": "GB"})
     );
     assert_eq!(doc["legacy_crm_id"], "CRM-00917");
-}
-
-#[tokio::test]
-async fn the_trunk_preview_is_to_the_cent_what_the_sandbox_then_charges() {
-    // The sandbox and the cache folder must outlive the test body: bind them.
-    let Setup {
-        sbx: _sbx,
-        dir: _dir,
-        dk,
-        admin,
-        ..
-    } = setup().await;
-    for name in [
-        "Bayside Realty",
-        "Tonga Pacific Fisheries",
-        "Pago Pago Harbor Clinic",
-        "Line Islands Research Station",
-    ] {
-        let acct = id(name);
-        dk.account(acct.as_str()).await.unwrap();
-        let t = dk.trunks(acct.as_str()).await.unwrap();
-        let form = TrunksForm {
-            inbound: (t.inbound.value + 2).to_string(),
-            outbound: t.outbound.value.to_string(),
-            twoway: (t.twoway.value + 1).to_string(),
-        };
-        let preview = dk
-            .preview_trunk_charges(acct.as_str(), &form)
-            .await
-            .unwrap()
-            .expect("a rise costs");
-        assert_eq!(
-            preview.proration.monthly,
-            d("14.99") * d("2") + d("24.99"),
-            "{name}"
-        );
-        assert!(
-            preview.sentence.contains("today (prorated,"),
-            "{}",
-            preview.sentence
-        );
-        let same = TrunksForm {
-            inbound: t.inbound.value.to_string(),
-            outbound: t.outbound.value.to_string(),
-            twoway: t.twoway.value.to_string(),
-        };
-        assert!(dk
-            .preview_trunk_charges(acct.as_str(), &same)
-            .await
-            .unwrap()
-            .is_none());
-
-        dk.save_trunks(acct.as_str(), &form).await.unwrap();
-        dk.push_pending().await.unwrap();
-        dk.approve_charges(acct.as_str(), desk_store::DocKind::Limits)
-            .await
-            .unwrap();
-        dk.push_pending().await.unwrap();
-        assert_eq!(
-            recent(&admin, name, "prorations").await,
-            [-preview.proration.today],
-            "{name}: {}",
-            preview.sentence
-        );
-    }
-}
-
-#[tokio::test]
-async fn usage_lists_rows_with_running_balances_and_exports_them() {
-    let Setup {
-        sbx: _sbx,
-        dir: _dir,
-        dk,
-        ..
-    } = setup().await;
-    let acct = id("Acme Dental Group");
-    dk.account(acct.as_str()).await.unwrap();
-    let today = Utc::now().date_naive();
-    let from = today - Days::days(20);
-    let u = dk.usage(acct.as_str(), from, today, false).await.unwrap();
-    assert!(
-        u.rows.len() >= 15,
-        "daily usage for the range: {}",
-        u.rows.len()
-    );
-    assert_eq!(u.chart.len(), 21);
-    assert_eq!(u.chart.last().unwrap().balance, u.balance);
-    // Each row's balance is the one after it; the older row's is that minus this amount.
-    for w in u.rows.windows(2) {
-        assert_eq!(w[1].balance, w[0].balance - w[0].amount);
-    }
-    let csv = desk_engine::usage_csv(&u);
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines.len(), u.rows.len() + 1);
-    assert_eq!(
-        lines[0],
-        format!(
-            "Date ({}),Source,Description,Minutes,Amount,Balance",
-            u.zone
-        )
-    );
-    assert!(u.zone.ends_with("(this computer)"), "{}", u.zone);
-    let first = &u.rows[0];
-    assert!(
-        lines[1].contains(&format!("{:.2}", first.amount)) && lines[1].contains(&first.description),
-        "{}",
-        lines[1]
-    );
-    let total: Decimal = u.sources.iter().map(|s| s.amount).sum();
-    assert_eq!(total, u.rows.iter().map(|r| r.amount).sum::<Decimal>());
-    let bad = dk
-        .usage(acct.as_str(), today, from, false)
-        .await
-        .unwrap_err()
-        .view();
-    assert_eq!(bad.field.as_deref(), Some("usage.range"));
-}
-
-#[tokio::test]
-async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts() {
-    let Setup {
-        sbx,
-        dir,
-        secrets,
-        dk,
-        admin,
-    } = setup().await;
-    let church = id("Lakeside Community Church");
-    assert_eq!(
-        dk.watched().unwrap(),
-        [id(DEMO_ACCOUNT_NAME).to_string()],
-        "the top-level account by default"
-    );
-    dk.set_watched(church.as_str(), true).await.unwrap();
-    let first = dk.poll_balances().await.unwrap();
-    assert_eq!(first.len(), 1, "{first:?}");
-    assert_eq!(
-        (first[0].name.as_str(), first[0].balance),
-        ("Lakeside Community Church", d("3.20"))
-    );
-    assert!(first[0].body().contains("3.20") && first[0].body().contains("5.00"));
-    assert!(
-        dk.poll_balances().await.unwrap().is_empty(),
-        "still below: no repeat"
-    );
-    // The platform keeps its own low-balance flag on the account, as Kazoo's crawler does.
-    let flagged = admin.get_account(&church).await.unwrap().value.to_value();
-    assert_eq!(
-        flagged["notifications"]["low_balance"]["sent_low_balance"],
-        true
-    );
-
-    let adjust = |amount: f64, way: &str| {
-        let url = format!(
-            "{}/v2/accounts/{church}/ledgers/{way}",
-            sbx.running.base_url
-        );
-        let admin = &admin;
-        async move {
-            let body = json!({"data": {"amount": amount, "description": "test"}});
-            let res = raw(reqwest::Method::PUT, url, Some(admin), body).await;
-            assert!(res.status().is_success(), "{}", res.status());
-        }
-    };
-    adjust(10.0, "credit").await;
-    assert!(
-        dk.poll_balances().await.unwrap().is_empty(),
-        "recovered: re-armed, nothing to say"
-    );
-    // Remembered across a restart: a new desk on the same folder does not repeat or forget.
-    drop(dk);
-    let dk = desk(&sbx.running.base_url, dir.path(), secrets);
-    dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
-    dk.sync_tree().await.unwrap();
-    adjust(9.0, "debit").await;
-    let again = dk.poll_balances().await.unwrap();
-    assert_eq!(again.len(), 1, "a new crossing after recovery");
-    assert_eq!(again[0].balance, d("4.20"));
-    assert!(dk.poll_balances().await.unwrap().is_empty());
-    let tray = dk.watched_balances().unwrap();
-    assert!(tray
-        .iter()
-        .any(|w| w.account_id == church.as_str() && w.below && w.balance == Some(d("4.20"))));
-}
-
-/// A plan assigned mid-month: a 402 first, then the rest of the month by the core's own rule.
-#[tokio::test]
-async fn a_plan_added_mid_month_is_charged_for_the_rest_of_it() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let admin = someone_else(&sbx.running.base_url).await;
-    let acct = id("Bayside Realty");
-    let url = format!("{}/v2/accounts/{acct}/services", sbx.running.base_url);
-    let post = |accept: bool| {
-        let mut body = json!({"data": {"add": ["reseller-wholesale"]}});
-        if accept {
-            body["accept_charges"] = true.into();
-        }
-        raw(reqwest::Method::POST, url.clone(), Some(&admin), body)
-    };
-    let dry = post(false).await;
-    assert_eq!(dry.status(), 402);
-    let quoted: serde_json::Value = dry.json().await.unwrap();
-    assert_eq!(quoted["message"], "accept charges");
-    assert_eq!(post(true).await.status(), 200);
-    let summary = admin.service_summary(&acct).await.unwrap();
-    assert_eq!(summary.plan_id.as_deref(), Some("reseller-wholesale"));
-    let today = desk_core::proration::local_date(chrono_tz::America::Los_Angeles, Utc::now());
-    let expected = desk_core::proration::prorate(summary.recurring, today).today;
-    assert_eq!(
-        recent(&admin, "Bayside Realty", "prorations").await,
-        [-expected]
-    );
-    assert_eq!(
-        crossbar::decimal(&quoted["data"][0]["summary"]["today"]),
-        Some(expected)
-    );
 }
 
 /// The sandbox's clock: the 1st brings the monthly charge; an automatic top-up happens at most

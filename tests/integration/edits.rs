@@ -1,7 +1,7 @@
 //! Editing through the engine against the sandbox: the outbox, the push, conflicts, charges,
 //! refusals, offline queueing and session renewal.
 
-use crate::support::{demo_login, desk, id, login, sandbox, someone_else};
+use crate::support::{demo_login, id, login, sandbox, someone_else, Sandbox};
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
 use desk_engine::{AccountForm, Choice, Desk, TrunksForm};
 use desk_store::{DocKind, MemoryStore, SecretStore};
@@ -9,8 +9,8 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn signed_in(url: &str, dir: &std::path::Path, who: &str) -> Desk {
-    let d = desk(url, dir, Arc::new(MemoryStore::default()));
+async fn signed_in(sbx: &Sandbox, dir: &std::path::Path, who: &str) -> Desk {
+    let d = sbx.desk(dir, Arc::new(MemoryStore::default()));
     d.sign_in(login(who), false).await.unwrap();
     d.sync_tree().await.unwrap();
     d
@@ -24,7 +24,7 @@ async fn form_of(d: &Desk, name: &str) -> AccountForm {
 async fn a_valid_edit_is_saved_locally_then_pushed_as_a_patch() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = signed_in(&sbx.running.base_url, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
     let acct = id("Maison Laurent Avocats");
     let mut form = form_of(&d, "Maison Laurent Avocats").await;
     form.name = "Maison Laurent & Associés".into();
@@ -80,7 +80,7 @@ async fn a_valid_edit_is_saved_locally_then_pushed_as_a_patch() {
 async fn invalid_input_names_every_field_and_stages_nothing() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = signed_in(&sbx.running.base_url, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
     let mut form = form_of(&d, "Bayside Realty").await;
     form.name = " ".into();
     form.tech_email = "tom at bayside".into();
@@ -128,7 +128,7 @@ async fn invalid_input_names_every_field_and_stages_nothing() {
 async fn a_realm_change_needs_the_current_realm_typed_and_uniqueness_lands_on_the_field() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = signed_in(&sbx.running.base_url, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
     let acct = id("Pinecrest Pet Hospital");
     let mut form = form_of(&d, "Pinecrest Pet Hospital").await;
     form.realm = "Pinecrest.sip.deskdemo.net".into();
@@ -187,7 +187,7 @@ async fn a_realm_change_needs_the_current_realm_typed_and_uniqueness_lands_on_th
 async fn a_field_changed_on_both_sides_is_a_conflict_the_user_resolves() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = signed_in(&sbx.running.base_url, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
     let acct = id("Thames Valley Accountants");
     let mut form = form_of(&d, "Thames Valley Accountants").await;
     // Behind the app's back: the same field, and another one.
@@ -281,7 +281,7 @@ async fn a_field_changed_on_both_sides_is_a_conflict_the_user_resolves() {
 async fn raising_trunks_waits_for_consent_and_cancel_sends_nothing() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = signed_in(&sbx.running.base_url, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
     let acct = id("Kiwi Outdoor Gear");
     d.trunks(acct.as_str()).await.unwrap();
     let form = TrunksForm {
@@ -367,7 +367,7 @@ async fn raising_trunks_waits_for_consent_and_cancel_sends_nothing() {
 async fn a_sub_account_admin_learns_trunks_are_read_only() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let d = signed_in(&sbx.running.base_url, dir.path(), "Bayside Realty").await;
+    let d = signed_in(&sbx, dir.path(), "Bayside Realty").await;
     let acct = id("Bayside Realty");
     assert!(!d.trunks(acct.as_str()).await.unwrap().read_only);
     d.save_trunks(
@@ -407,8 +407,7 @@ async fn a_sub_account_admin_learns_trunks_are_read_only() {
 async fn offline_edits_queue_and_go_out_when_the_server_is_back() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
-    let url = sbx.running.base_url.clone();
-    let d = signed_in(&url, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
     let acct = id("Sakura Travel K.K.");
     let mut form = form_of(&d, "Sakura Travel K.K.").await;
     let stopped = sbx.stop().await;
@@ -449,7 +448,7 @@ async fn an_expired_session_is_renewed_or_the_user_is_asked_without_losing_edits
     let url = sbx.running.base_url.clone();
     let acct = id("Copacabana Importadora Ltda");
     {
-        let d = desk(&url, dir.path(), secrets.clone());
+        let d = sbx.desk(dir.path(), secrets.clone());
         d.sign_in(demo_login(), true).await.unwrap();
         d.sync_tree().await.unwrap();
         let mut form = form_of(&d, "Copacabana Importadora Ltda").await;
@@ -462,7 +461,7 @@ async fn an_expired_session_is_renewed_or_the_user_is_asked_without_losing_edits
         assert_eq!(d.status().pending, 0);
     }
     // After a restart only the remembered token is left: once it expires, the user is asked.
-    let d = desk(&url, dir.path(), secrets.clone());
+    let d = sbx.desk(dir.path(), secrets.clone());
     assert!(d.resume(None).unwrap());
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let mut form = d.cached_account(acct.as_str()).unwrap().unwrap().form;
@@ -494,7 +493,7 @@ async fn plain_users_are_refused_and_sign_out_forgets_secrets() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let dir = tempfile::tempdir().unwrap();
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    let d = desk(&sbx.running.base_url, dir.path(), secrets.clone());
+    let d = sbx.desk(dir.path(), secrets.clone());
     let plain = crossbar::Credentials::password(
         crossbar::AccountRef::Name(DEMO_ACCOUNT_NAME.into()),
         "support",

@@ -1,7 +1,7 @@
 //! The engine over the sandbox and a sled cache on a temp dir: the tree, the views, and
 //! offline review from the cache after the server goes away.
 
-use crate::support::{demo_login, desk, id, sandbox};
+use crate::support::{demo_login, id, sandbox};
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
 use desk_store::{MemoryStore, SecretStore};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ async fn tree_views_and_offline_review_from_the_cache() {
     let secrets: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
     let url = sbx.running.base_url.clone();
     {
-        let d = desk(&url, data.path(), secrets.clone());
+        let d = sbx.desk(data.path(), secrets.clone());
         d.sign_in(demo_login(), true).await.unwrap();
         assert!(
             secrets.get("test/token").unwrap().is_some(),
@@ -71,10 +71,10 @@ async fn tree_views_and_offline_review_from_the_cache() {
         );
         d.account(id("Bayside Realty").as_str()).await.unwrap();
     }
-    sbx.running.stop().await;
+    let gone = sbx.stop().await;
 
     // A restart with the server gone: the tree and every synced account are still there.
-    let d = desk(&url, data.path(), secrets.clone());
+    let d = crate::support::desk(gone.clock(), &url, data.path(), secrets.clone());
     assert_eq!(
         d.status().account_count,
         29,
@@ -130,11 +130,7 @@ async fn tree_views_and_offline_review_from_the_cache() {
 async fn stored_values_that_break_the_rules_are_shown_flagged() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let data = tempfile::tempdir().unwrap();
-    let d = desk(
-        &sbx.running.base_url,
-        data.path(),
-        Arc::new(MemoryStore::default()),
-    );
+    let d = sbx.desk(data.path(), Arc::new(MemoryStore::default()));
     d.sign_in(demo_login(), true).await.unwrap();
     d.sync_tree().await.unwrap();
     let v = d.account(id("Legacy Imports Ltd").as_str()).await.unwrap();
@@ -167,11 +163,7 @@ async fn stored_values_that_break_the_rules_are_shown_flagged() {
 async fn every_number_follows_the_viewed_accounts_rule() {
     let sbx = sandbox(Seed::Demo, 60).await;
     let data = tempfile::tempdir().unwrap();
-    let d = desk(
-        &sbx.running.base_url,
-        data.path(),
-        Arc::new(MemoryStore::default()),
-    );
+    let d = sbx.desk(data.path(), Arc::new(MemoryStore::default()));
     d.sign_in(demo_login(), true).await.unwrap();
     d.sync_tree().await.unwrap();
     let shown =

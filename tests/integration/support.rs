@@ -1,7 +1,20 @@
+use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
 use crossbar_sandbox::{Config, Running, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
+use desk_engine::{Clock, OffsetClock};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Where a test's clocks start unless it picks an instant of its own: a Wednesday in the middle
+/// of a month, no seeded zone within an hour of midnight. No test reads today's date.
+pub const NOW: &str = "2026-11-18T15:05:00Z";
+
+pub fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .with_timezone(&Utc)
+}
 
 /// Kazoo's published schemas and examples, beside the project (never copied into it).
 pub fn reference_dir() -> PathBuf {
@@ -14,8 +27,11 @@ pub fn reference_dir() -> PathBuf {
     dir
 }
 
+/// A sandbox and the clock the desks that talk to it keep: both start at the same instant and
+/// move forward together ([`Sandbox::advance`]).
 pub struct Sandbox {
     pub running: Running,
+    pub clock: Arc<OffsetClock>,
     dir: tempfile::TempDir,
     ttl: Duration,
 }
@@ -23,17 +39,26 @@ pub struct Sandbox {
 /// A stopped sandbox that can come back on the same address with the same data.
 pub struct Stopped {
     addr: std::net::SocketAddr,
+    clock: Arc<OffsetClock>,
     dir: tempfile::TempDir,
     ttl: Duration,
 }
 
 pub async fn sandbox(seed: Seed, ttl_secs: u64) -> Sandbox {
+    sandbox_at(seed, ttl_secs, NOW).await
+}
+
+/// A sandbox whose clock (and its desks') starts at `at`, its seed built around that instant.
+pub async fn sandbox_at(seed: Seed, ttl_secs: u64, at: &str) -> Sandbox {
     let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(OffsetClock::starting_at(instant(at)));
     let mut cfg = Config::new(dir.path(), seed);
     cfg.token_ttl = Duration::from_secs(ttl_secs);
+    cfg.start_at = Some(clock.now().timestamp());
     let running = crossbar_sandbox::start(cfg).await.unwrap();
     Sandbox {
         running,
+        clock,
         dir,
         ttl: Duration::from_secs(ttl_secs),
     }
@@ -45,9 +70,45 @@ impl Sandbox {
         self.running.stop().await;
         Stopped {
             addr,
+            clock: self.clock,
             dir: self.dir,
             ttl: self.ttl,
         }
+    }
+
+    /// A desk on this sandbox's clock, talking to `url` (the sandbox, or a proxy in front).
+    pub fn desk_at(
+        &self,
+        url: &str,
+        dir: &std::path::Path,
+        secrets: Arc<dyn desk_store::SecretStore>,
+    ) -> desk_engine::Desk {
+        desk(&self.clock, url, dir, secrets)
+    }
+
+    pub fn desk(
+        &self,
+        dir: &std::path::Path,
+        secrets: Arc<dyn desk_store::SecretStore>,
+    ) -> desk_engine::Desk {
+        self.desk_at(&self.running.base_url, dir, secrets)
+    }
+
+    /// Let `secs` pass on the server and on every desk of this sandbox at once.
+    pub async fn advance(&self, secs: i64) {
+        let res = reqwest::Client::new()
+            .put(format!("{}/sandbox/clock", self.running.base_url))
+            .json(&serde_json::json!({"data": {"advance_seconds": secs}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+        self.clock.advance(chrono::Duration::seconds(secs));
+    }
+
+    /// Now, as the sandbox and its desks see it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 }
 
@@ -59,9 +120,14 @@ impl Stopped {
         let running = crossbar_sandbox::start(cfg).await.unwrap();
         Sandbox {
             running,
+            clock: self.clock,
             dir: self.dir,
             ttl: self.ttl,
         }
+    }
+
+    pub fn clock(&self) -> &Arc<OffsetClock> {
+        &self.clock
     }
 }
 
@@ -96,13 +162,14 @@ pub fn id(name: &str) -> desk_core::AccountId {
     desk_core::AccountId::parse(&crossbar_sandbox::seed::account_id(name)).unwrap()
 }
 
-/// A desk over a fresh or existing cache folder, with the given secret store.
+/// A desk over a fresh or existing cache folder, with the given secret store and clock.
 pub fn desk(
+    clock: &Arc<OffsetClock>,
     url: &str,
     dir: &std::path::Path,
-    secrets: std::sync::Arc<dyn desk_store::SecretStore>,
+    secrets: Arc<dyn desk_store::SecretStore>,
 ) -> desk_engine::Desk {
     let opened = desk_store::Cache::open(dir).unwrap();
     assert!(opened.notice.is_none());
-    desk_engine::Desk::new(client(url), opened.cache, secrets, "test")
+    desk_engine::Desk::new(client(url), opened.cache, secrets, "test").with_clock(clock.clone())
 }

@@ -200,8 +200,8 @@ pub(crate) struct Seen<T> {
 
 impl<T> Seen<T> {
     /// Read just now (not the copy kept from before going offline).
-    pub fn is_fresh(&self) -> bool {
-        self.at >= Utc::now() - chrono::Duration::seconds(30)
+    pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
+        self.at >= now - chrono::Duration::seconds(30)
     }
 }
 
@@ -420,28 +420,24 @@ fn chart(
     points
 }
 
-/// CSV of the ledger rows shown, for a spreadsheet: one header, amounts with two decimals.
+/// CSV of the ledger rows shown, for a spreadsheet: one header, then per row the text cells
+/// (quoted, formulas defused) and the numbers as numbers, so a spreadsheet can sum them.
 pub fn usage_csv(view: &UsageView) -> String {
+    use crate::history::text_cell;
     let mut out = format!(
-        "Date ({}),Source,Description,Minutes,Amount,Balance\n",
-        view.zone
+        "{},Source,Description,Minutes,Amount,Balance\n",
+        text_cell(&format!("Date ({})", view.zone))
     );
     for r in &view.rows {
         let cells = [
-            r.local.clone(),
-            r.source.clone(),
-            r.description.clone(),
+            text_cell(&r.local),
+            text_cell(&r.source),
+            text_cell(&r.description),
             r.minutes.map(|m| m.to_string()).unwrap_or_default(),
             cents_text(r.amount),
             cents_text(r.balance),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| crate::history::cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&cells.join(","));
         out.push('\n');
     }
     out
@@ -467,7 +463,7 @@ impl Desk {
 
     /// The account's calendar date now (card expiry, proration).
     fn billing_today(&self, id: &str) -> NaiveDate {
-        local_date(self.billing_zone(id), Utc::now())
+        local_date(self.billing_zone(id), self.now())
     }
 
     /// The zone times are shown in: the account's or this computer's, as the user chose.
@@ -679,7 +675,7 @@ impl Desk {
             Ok(value) => {
                 let seen = Seen {
                     value,
-                    at: Utc::now(),
+                    at: self.now(),
                 };
                 self.cache.set_pref(key, &seen)?;
                 Ok(seen)
@@ -721,7 +717,7 @@ impl Desk {
         let (_, doc) = self.account_docs(id.as_str())?;
         let alerts = doc.low_balance();
         let watched = self.watched()?.contains(&id.to_string());
-        let offline = !seen.is_fresh();
+        let offline = !seen.is_fresh(self.now());
         let mut view = UsageView {
             account_id: id.to_string(),
             balance: seen.value,
@@ -742,7 +738,7 @@ impl Desk {
             return Ok(view);
         }
         // Everything since the range began, so the balance can be walked back to it.
-        let now = Utc::now().max(end);
+        let now = self.now().max(end);
         let totals = self.observe(self.client.ledger_totals(&id, start, now).await)?;
         let mut entries: Vec<LedgerRow> = Vec::new();
         for t in &totals {
@@ -801,7 +797,7 @@ impl Desk {
         self.ensure_cached(&id).await?;
         let zone = self.billing_zone(id.as_str());
         let summary = self.plan_summary(&id, 0).await?;
-        let today = local_date(zone, Utc::now());
+        let today = local_date(zone, self.now());
         let sample = prorate(summary.recurring, today);
         Ok(PlanView {
             plan_name: summary.plan_name.clone(),
@@ -831,7 +827,7 @@ impl Desk {
     ) -> Result<ServiceSummary, EngineError> {
         let key = format!("plan:{id}");
         if let Some(seen) = self.cache.pref::<Seen<ServiceSummary>>(&key)? {
-            if Utc::now() - seen.at < chrono::Duration::seconds(fresh_for) {
+            if self.now() - seen.at < chrono::Duration::seconds(fresh_for) {
                 return Ok(seen.value);
             }
         }
@@ -894,7 +890,7 @@ impl Desk {
         if added <= Decimal::ZERO {
             return Ok(None);
         }
-        let p = prorate_at(added, self.billing_zone(id.as_str()), Utc::now());
+        let p = prorate_at(added, self.billing_zone(id.as_str()), self.now());
         Ok(Some(ChargePreview {
             sentence: format!(
                 "{} today (prorated, {} of {} days), {} monthly from {}",

@@ -130,7 +130,7 @@ impl Desk {
                 Intent {
                     account_id: account.to_string(),
                     amount,
-                    created_at: Utc::now(),
+                    created_at: self.now(),
                     sent_at: None,
                     state: IntentState::Sending,
                     transaction_id: None,
@@ -149,7 +149,7 @@ impl Desk {
                 return Ok(self.outcome(intent_id, &intent, balance));
             }
             // Not there yet: a payment still being processed may not be listed for a moment.
-            if Utc::now() - sent_at < Duration::seconds(RESEND_AFTER) {
+            if self.now() - sent_at < Duration::seconds(RESEND_AFTER) {
                 intent.message = Some(format!(
                     "The payment of {} is not listed yet; nothing was sent again. Check again in a minute.",
                     desk_core::money::format_money(intent.amount)
@@ -158,7 +158,7 @@ impl Desk {
             }
         }
         intent.state = IntentState::Sending;
-        intent.sent_at = Some(Utc::now());
+        intent.sent_at = Some(self.now());
         intent.message = None;
         self.put_intent(intent_id, &intent).await?;
         let sent = self.observe(self.client.topup(&account, amount, intent_id).await);
@@ -222,7 +222,7 @@ impl Desk {
             }
             if intent
                 .sent_at
-                .is_some_and(|t| Utc::now() - t < Duration::seconds(RESEND_AFTER))
+                .is_some_and(|t| self.now() - t < Duration::seconds(RESEND_AFTER))
             {
                 intent.message = Some(format!(
                     "An earlier payment of {} is not confirmed yet, so nothing was sent. Try again in a minute.",
@@ -249,7 +249,7 @@ impl Desk {
         let from = intent.created_at - Duration::seconds(SKEW);
         let txs = self.observe(
             self.client
-                .transactions(account, from, Utc::now() + Duration::seconds(SKEW))
+                .transactions(account, from, self.now() + Duration::seconds(SKEW))
                 .await,
         )?;
         let ours: Vec<&TransactionRow> = txs

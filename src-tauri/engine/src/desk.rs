@@ -1,5 +1,6 @@
 //! [`Desk`]: one signed-in platform, its cache, its secrets and its outbox.
 
+use crate::clock::{Clock, SystemClock};
 use crate::index::{AccountIndex, NodeView, SearchHit};
 use crate::views::{self, AccountInputs, AccountView, Freshness, TrunksView};
 use crate::EngineError;
@@ -77,6 +78,8 @@ pub struct Desk {
     pub(crate) balance_kick: Notify,
     /// Bumped whenever something the window shows has changed.
     changed: watch::Sender<u64>,
+    /// What "now" is: every date-dependent rule asks this.
+    clock: Arc<dyn Clock>,
 }
 
 impl Desk {
@@ -106,7 +109,19 @@ impl Desk {
             kick: Notify::new(),
             balance_kick: Notify::new(),
             changed: watch::Sender::new(0),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same desk on another clock (tests pin it; see [`crate::OffsetClock`]).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, by the desk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Changes the window should redraw for (status, pending edits, fresh data).
@@ -154,7 +169,7 @@ impl Desk {
             Ok(_) => {
                 link.online = true;
                 link.needs_sign_in = false;
-                link.last_contact = Some(Utc::now());
+                link.last_contact = Some(self.clock.now());
             }
             Err(e) if e.is_unreachable() => link.online = false,
             Err(ApiError::SessionExpired { .. }) => {
@@ -334,7 +349,7 @@ impl Desk {
             realm: r.realm,
             parent: r.tree.last().map(ToString::to_string),
         }));
-        self.cache.replace_tree(root.as_str(), &nodes, Utc::now())?;
+        self.cache.replace_tree(root.as_str(), &nodes, self.now())?;
         self.cache.flush().await?;
         *self.index.write().unwrap_or_else(|p| p.into_inner()) =
             AccountIndex::build(root.as_str(), &nodes).map(Arc::new);
@@ -380,7 +395,7 @@ impl Desk {
     ) -> Result<(), EngineError> {
         let entry = Entry {
             revision: f.revision.clone(),
-            fetched_at: Utc::now(),
+            fetched_at: self.now(),
             value: f.value.to_value(),
         };
         Ok(self.cache.put_account(id.as_str(), &entry)?)
@@ -393,7 +408,7 @@ impl Desk {
     ) -> Result<(), EngineError> {
         let entry = Entry {
             revision: f.revision.clone(),
-            fetched_at: Utc::now(),
+            fetched_at: self.now(),
             value: f.value.to_value(),
         };
         Ok(self.cache.put_limits(id.as_str(), &entry)?)
@@ -430,7 +445,7 @@ impl Desk {
                 from_cache,
             },
             inherited_zone: self.inherited_zone(id),
-            now: Utc::now(),
+            now: self.now(),
         }))
     }
 

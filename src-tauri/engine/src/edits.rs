@@ -5,7 +5,7 @@
 use crate::desk::Desk;
 use crate::views::{self, AccountForm, AccountView, TrunksView};
 use crate::EngineError;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use crossbar::Charges;
 use desk_core::{
     merge, AccountDoc, AccountName, CallerIdPrivacy, Capacity, ContactName, CountryCode,
@@ -243,10 +243,9 @@ pub fn capacity_preview(form: &TrunksForm) -> Result<CapacityPreview, EngineErro
 }
 
 /// Every IANA zone matching `query` (by name, spaces for underscores), with its current offset
-/// and local time.
-pub fn zone_choices(query: &str) -> Vec<ZoneClock> {
+/// and local time at `now`.
+pub fn zone_choices(query: &str, now: DateTime<Utc>) -> Vec<ZoneClock> {
     let q = query.trim().to_lowercase().replace(' ', "_");
-    let now = Utc::now();
     let mut zones: Vec<ZoneClock> = desk_core::timezone::all_zones()
         .filter(|z| z.name().to_lowercase().contains(&q))
         .map(|z| ZoneClock::at(z, now))
@@ -349,7 +348,7 @@ impl Desk {
                 Timezone::parse(value).map(|t| match t {
                     Timezone::Inherit => Some("Inherited from the parent account".into()),
                     Timezone::Zone(tz) => {
-                        let c = ZoneClock::at(tz, Utc::now());
+                        let c = ZoneClock::at(tz, self.now());
                         Some(format!(
                             "{} local time · {} (UTC{})",
                             c.time, c.abbreviation, c.offset
@@ -468,7 +467,7 @@ impl Desk {
         }
         {
             let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Utc::now();
+            let now = self.now();
             let mut edit = self.cache.pending(id, kind)?.unwrap_or(PendingEdit {
                 account_id: id.to_owned(),
                 kind,
@@ -568,7 +567,7 @@ impl Desk {
                 .pending(id.as_str(), kind)?
                 .ok_or(EngineError::NotPending)?;
             f(&mut edit)?;
-            edit.updated_at = Utc::now();
+            edit.updated_at = self.now();
             self.cache.put_pending(&edit)?;
         }
         self.cache.flush().await?;
@@ -688,7 +687,7 @@ impl Desk {
         request_id: Option<&str>,
     ) {
         let record = ChangeRecord {
-            at: Utc::now(),
+            at: self.now(),
             user: self.user(),
             account_id: id.to_owned(),
             account_name: self.account_name(id),

@@ -6,8 +6,9 @@ use crate::EngineError;
 use desk_store::ChangeRecord;
 use std::path::Path;
 
-/// CSV cells are quoted; a cell a spreadsheet would run as a formula is prefixed with `'`.
-pub(crate) fn cell(text: &str) -> String {
+/// A CSV text cell: quoted, and prefixed with `'` when a spreadsheet would run it as a formula.
+/// Numbers are written as they are (a guarded `'-3.20` is text no spreadsheet sums).
+pub(crate) fn text_cell(text: &str) -> String {
     let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -31,7 +32,7 @@ pub fn to_csv(records: &[ChangeRecord]) -> String {
             r.result.clone(),
             r.request_id.clone().unwrap_or_default(),
         ];
-        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(&row.iter().map(|c| text_cell(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out

@@ -131,7 +131,7 @@ impl Desk {
             self.cache.pref(&format!("balance:{id}"))?;
         let seen = self.read_balance(&account).await?;
         let moved = before.is_none_or(|b| b.value != seen.value);
-        if !seen.is_fresh() {
+        if !seen.is_fresh(self.now()) {
             return Ok((false, None)); // offline: an old balance is no news
         }
         let (_, doc) = self.account_docs(id)?;

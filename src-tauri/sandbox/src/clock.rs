@@ -12,12 +12,30 @@ pub struct Clock {
     pub offset: i64,
 }
 
+fn system_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 impl Clock {
     pub fn unix(&self) -> i64 {
-        let sys = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        sys + self.offset
+        system_unix() + self.offset
+    }
+
+    /// A clock that reads `unix` now and runs on from there.
+    pub fn starting_at(unix: i64) -> Self {
+        Self {
+            offset: unix - system_unix(),
+        }
+    }
+
+    /// Move forward to `unix` if it is later; a clock never goes back.
+    pub fn catch_up_to(&mut self, unix: i64) {
+        let now = self.unix();
+        if unix > now {
+            self.offset += unix - now;
+        }
     }
 }

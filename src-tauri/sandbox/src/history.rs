@@ -1,6 +1,9 @@
-//! A few months of believable books for the demo seed: daily per-minute usage, monthly plan
-//! charges on the 1st, card payments with their transactions, and opening balances chosen so
-//! that some accounts sit just below their low-balance threshold.
+//! A few months of believable books for the demo seed, built around the sandbox clock's "now"
+//! so the demo looks the same on any day of the year: daily per-minute usage, monthly plan
+//! charges on each local 1st (this month's included, from its first minute), the reseller's
+//! card payments with their transactions and one declined payment in the last week, a card on
+//! file that expires within the 45-day warning window, and opening balances chosen so that some
+//! accounts sit just below their low-balance threshold.
 
 use crate::billing;
 use crate::books::{start_unix, Card, CardBehaviour, LedgerEntry, Transaction};
@@ -99,8 +102,10 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
     let card_label = "Visa ending in 1111";
     let mut entries = Vec::new();
     let mut transactions = Vec::new();
+    // Every day up to today: this month's charge is there from local midnight on the 1st, so
+    // a demo seeded on the 1st shows it too; only what has already happened is written.
     let mut day = start;
-    while day < today {
+    while day <= today {
         let at = start_unix(tz, day) + 9 * 3600;
         if day.day() == 1 {
             let label = day.format("%B %Y");
@@ -110,57 +115,73 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
                 format!("Monthly charges, {label}"),
                 start_unix(tz, day),
             ));
-            if is_reseller {
+            let paid_at = at + 3 * 86_400;
+            if is_reseller && paid_at <= now {
                 let paid = monthly + Decimal::from(150);
-                let ok = !(day.month() == first.month() && day.year() == first.year());
                 transactions.push(tx(
                     &mut dice,
                     paid,
-                    ok,
+                    true,
                     "Recurring payment",
-                    at + 3 * 86_400,
+                    paid_at,
                     card_label,
                 ));
-                if ok {
-                    entries.push(LedgerEntry::new(
-                        "payments",
-                        paid,
-                        "Recurring payment",
-                        at + 3 * 86_400,
-                    ));
-                } else {
-                    let retry = tx(
-                        &mut dice,
-                        paid,
-                        true,
-                        "Manual top-up",
-                        at + 4 * 86_400,
-                        card_label,
-                    );
-                    entries.push(LedgerEntry::new(
-                        "payments",
-                        paid,
-                        "Manual top-up",
-                        retry.created,
-                    ));
-                    transactions.push(retry);
-                }
+                entries.push(LedgerEntry::new(
+                    "payments",
+                    paid,
+                    "Recurring payment",
+                    paid_at,
+                ));
             }
         }
         // Business days carry more traffic than weekends.
         let weekend = day.weekday().number_from_monday() > 5;
         let minutes = (dice.next(90) + 20) * trunks as u64 / if weekend { 4 } else { 1 };
         let cents = minutes * (1 + dice.next(3));
-        let mut usage = LedgerEntry::new(
-            "per-minute-voip",
-            -Decimal::new(cents as i64, 2),
-            format!("Outbound calls, {day}"),
-            at + 10 * 3600,
-        );
-        usage.quantity = minutes as i64 * 60;
-        entries.push(usage);
+        let used_at = at + 10 * 3600;
+        if day < today || used_at <= now {
+            let mut usage = LedgerEntry::new(
+                "per-minute-voip",
+                -Decimal::new(cents as i64, 2),
+                format!("Outbound calls, {day}"),
+                used_at,
+            );
+            usage.quantity = minutes as i64 * 60;
+            entries.push(usage);
+        }
         day += Days::days(1);
     }
+    if is_reseller {
+        // One declined card payment, always within the last week (so Usage Charges shows the
+        // processor's reason in its default range), then the retry that went through.
+        let declined_at = now - 6 * 86_400;
+        let amount = Decimal::from(200);
+        transactions.push(tx(
+            &mut dice,
+            amount,
+            false,
+            "Manual top-up",
+            declined_at,
+            card_label,
+        ));
+        let retry = tx(
+            &mut dice,
+            amount,
+            true,
+            "Manual top-up",
+            declined_at + 86_400,
+            card_label,
+        );
+        entries.push(LedgerEntry::new(
+            "payments",
+            amount,
+            "Manual top-up",
+            retry.created,
+        ));
+        transactions.push(retry);
+    }
+    transactions.sort_by_key(|t| t.created);
+    entries.sort_by_key(|e| e.created);
     let target: Decimal = TARGETS
         .iter()
         .find(|(n, _)| *n == name)
@@ -180,17 +201,102 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
     books.ledger = entries;
     books.transactions = transactions;
     if is_reseller {
-        // The card on file expires at the end of next month, so the warning shows in the demo.
-        let next = billing::next_month(today);
+        // The card on file expires at the end of the month holding today + 14 days: 14 to 44
+        // days away whatever the date, so the demo always shows the 45-day warning.
+        let expires = today + Days::days(14);
         books.cards.push(Card {
             id: "demo-card-visa".into(),
             card_type: "Visa".into(),
             last_four: "1111".into(),
-            expiration_month: next.month(),
-            expiration_year: next.year(),
+            expiration_month: expires.month(),
+            expiration_year: expires.year(),
             default: true,
             created: start_unix(tz, start),
             behaviour: CardBehaviour::Approve,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::seed::{build, Seed};
+    use chrono::DateTime;
+
+    /// Instants around which the demo must look right: month ends and starts on both sides of
+    /// the date line, the 15th, a leap day, DST change days in the US and the EU.
+    const DATES: &[&str] = &[
+        "2026-12-31T10:30:00Z", // Kiritimati (UTC+14) just into 1 January; the 31st elsewhere
+        "2027-01-01T11:30:00Z", // Pago Pago (UTC−11) just into the 1st; the 1st everywhere
+        "2027-01-15T12:00:00Z",
+        "2027-04-30T23:00:00Z", // the last day of April in the Americas, 1 May in Asia
+        "2028-02-29T12:00:00Z",
+        "2027-03-14T10:30:00Z", // US clocks went forward half an hour ago
+        "2026-10-25T01:30:00Z", // EU clocks went back half an hour ago
+    ];
+
+    #[test]
+    fn on_any_date_the_books_hold_this_months_charge_and_nothing_from_the_future() {
+        for at in DATES {
+            let now = DateTime::parse_from_rfc3339(at).unwrap().timestamp();
+            let state = build(
+                &Seed::Demo,
+                Default::default(),
+                std::time::Duration::from_secs(1),
+                Clock::starting_at(now),
+            );
+            let billed: Vec<_> = state.accounts.values().filter(|a| a.plan.is_some()).collect();
+            assert!(billed.len() > 20);
+            for acct in billed {
+                let tz = state.account_zone(&acct.id);
+                let today = billing::local_today(tz, now);
+                let first = today.with_day(1).unwrap();
+                let books = &state.books[&acct.id];
+                let this_month = format!("Monthly charges, {}", first.format("%B %Y"));
+                assert!(
+                    books.ledger.iter().any(|e| e.source == "recurring"
+                        && e.description == this_month
+                        && e.created == start_unix(tz, first)),
+                    "{at}: {} ({tz}, {today}) has no “{this_month}”",
+                    acct.doc["name"]
+                );
+                let late = books.ledger.iter().map(|e| e.created);
+                let late = late.chain(books.transactions.iter().map(|t| t.created));
+                assert!(late.max().unwrap() <= now, "{at}: an entry from the future");
+            }
+        }
+    }
+
+    #[test]
+    fn on_any_date_the_resellers_card_is_inside_the_warning_window_with_a_recent_decline() {
+        for at in DATES {
+            let now = DateTime::parse_from_rfc3339(at).unwrap().timestamp();
+            let state = build(
+                &Seed::Demo,
+                Default::default(),
+                std::time::Duration::from_secs(1),
+                Clock::starting_at(now),
+            );
+            let reseller = state.reseller_id().unwrap();
+            let today = state.today(&reseller);
+            let books = &state.books[&reseller];
+            let card = books.default_card().unwrap();
+            let last_day = billing::next_month(
+                NaiveDate::from_ymd_opt(card.expiration_year, card.expiration_month, 1).unwrap(),
+            )
+            .pred_opt()
+            .unwrap();
+            let left = (last_day - today).num_days();
+            assert!((14..45).contains(&left), "{at}: the card expires in {left} days");
+            let declined: Vec<_> = books
+                .transactions
+                .iter()
+                .filter(|t| t.status == "failed")
+                .collect();
+            assert_eq!(declined.len(), 1, "{at}");
+            let age = now - declined[0].created;
+            assert!((0..7 * 86_400).contains(&age), "{at}: declined {age} s ago");
+        }
     }
 }

@@ -51,6 +51,10 @@ pub struct Config {
     pub seed: Seed,
     /// Lifetime of auth tokens; Kazoo's default is 3600 s and use does not extend it.
     pub token_ttl: Duration,
+    /// Where the sandbox's clock starts (unix seconds); it then runs at real speed. A new data
+    /// folder is seeded around this instant; an existing one's clock only moves forward to it.
+    /// `None`: the computer's clock.
+    pub start_at: Option<i64>,
 }
 
 impl Config {
@@ -60,6 +64,7 @@ impl Config {
             data_dir: data_dir.into(),
             seed,
             token_ttl: Duration::from_secs(3600),
+            start_at: None,
         }
     }
 }
@@ -124,7 +129,7 @@ impl Drop for Running {
 
 /// Load (or seed) the state in `cfg.data_dir` and serve it on `cfg.listen`.
 pub async fn start(cfg: Config) -> Result<Running, SandboxError> {
-    let state = persist::load_or_seed(&cfg.data_dir, &cfg.seed, cfg.token_ttl)?;
+    let state = persist::load_or_seed(&cfg.data_dir, &cfg.seed, cfg.token_ttl, cfg.start_at)?;
     let reseller_id = state.reseller_id();
     let shared: Shared = Arc::new(Mutex::new(state));
     let listener = tokio::net::TcpListener::bind(cfg.listen)

@@ -1,4 +1,5 @@
-//! `crossbar-sandbox --listen 127.0.0.1:0 --data DIR --seed demo|empty|scale:N [--token-ttl SECS]`
+//! `crossbar-sandbox --listen 127.0.0.1:0 --data DIR --seed demo|empty|scale:N [--token-ttl SECS]
+//! [--clock INSTANT]`
 //!
 //! Prints its base URL alone on the first stdout line, then serves until interrupted.
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const USAGE: &str = "usage: crossbar-sandbox --data DIR [--listen ADDR] [--seed demo|empty|scale:N] [--token-ttl SECS]";
+const USAGE: &str = "usage: crossbar-sandbox --data DIR [--listen ADDR] [--seed demo|empty|scale:N] [--token-ttl SECS] [--clock 2027-03-01T15:05:00Z]";
 
 fn parse_args() -> Result<Config, String> {
     let mut args = std::env::args().skip(1);
@@ -17,6 +18,7 @@ fn parse_args() -> Result<Config, String> {
     let mut data: Option<PathBuf> = None;
     let mut seed = Seed::Demo;
     let mut ttl = Duration::from_secs(3600);
+    let mut start_at = None;
     while let Some(flag) = args.next() {
         let mut value = || {
             args.next()
@@ -38,6 +40,13 @@ fn parse_args() -> Result<Config, String> {
                     .map_err(|_| format!("--token-ttl: “{v}” is not a number of seconds"))?;
                 ttl = Duration::from_secs(secs);
             }
+            "--clock" => {
+                let v = value()?;
+                let at = chrono::DateTime::parse_from_rfc3339(&v).map_err(|_| {
+                    format!("--clock: “{v}” is not an instant like 2027-03-01T15:05:00Z")
+                })?;
+                start_at = Some(at.timestamp());
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument “{other}”\n{USAGE}")),
         }
@@ -48,6 +57,7 @@ fn parse_args() -> Result<Config, String> {
         data_dir: data,
         seed,
         token_ttl: ttl,
+        start_at,
     })
 }
 

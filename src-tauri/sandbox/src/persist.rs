@@ -33,16 +33,26 @@ fn data_err(path: &Path) -> impl FnOnce(std::io::Error) -> SandboxError + '_ {
     }
 }
 
-pub fn load_or_seed(dir: &Path, seed: &Seed, ttl: Duration) -> Result<State, SandboxError> {
+pub fn load_or_seed(
+    dir: &Path,
+    seed: &Seed,
+    ttl: Duration,
+    start_at: Option<i64>,
+) -> Result<State, SandboxError> {
     for sub in ["accounts", "limits", "users", "books", "callflows"] {
         let p = dir.join(sub);
         std::fs::create_dir_all(&p).map_err(data_err(&p))?;
     }
     let meta_path = dir.join(META);
     if meta_path.exists() {
-        return load(dir, ttl);
+        let mut state = load(dir, ttl)?;
+        if let Some(at) = start_at {
+            state.clock.catch_up_to(at);
+        }
+        return Ok(state);
     }
-    let mut state = seed::build(seed, dir.to_owned(), ttl);
+    let clock = start_at.map_or_else(Clock::default, Clock::starting_at);
+    let mut state = seed::build(seed, dir.to_owned(), ttl, clock);
     save_all(&mut state).map_err(data_err(dir))?;
     Ok(state)
 }

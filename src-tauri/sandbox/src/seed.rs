@@ -77,12 +77,12 @@ struct Spec<'a> {
 }
 
 impl Builder {
-    fn new(dir: PathBuf, ttl: Duration) -> Self {
+    fn new(dir: PathBuf, ttl: Duration, clock: Clock) -> Self {
         let master_id = account_id(MASTER_NAME);
         let state = State {
             dir,
             token_ttl: ttl,
-            clock: Clock::default(),
+            clock,
             master_id,
             accounts: BTreeMap::new(),
             limits: HashMap::new(),
@@ -497,8 +497,9 @@ fn scale(b: &mut Builder, n: usize) {
     }
 }
 
-pub(crate) fn build(seed: &Seed, dir: PathBuf, ttl: Duration) -> State {
-    let mut b = Builder::new(dir, ttl);
+/// The state `seed` describes, its books built around the clock's "now".
+pub(crate) fn build(seed: &Seed, dir: PathBuf, ttl: Duration, clock: Clock) -> State {
+    let mut b = Builder::new(dir, ttl, clock);
     match seed {
         Seed::Demo => {
             demo(&mut b);
@@ -518,7 +519,12 @@ mod tests {
 
     #[test]
     fn demo_tree_is_realistic_and_deep() {
-        let s = build(&Seed::Demo, PathBuf::new(), Duration::from_secs(1));
+        let s = build(
+            &Seed::Demo,
+            PathBuf::new(),
+            Duration::from_secs(1),
+            Clock::default(),
+        );
         let reseller = s.reseller_id().unwrap();
         let subs: Vec<_> = s
             .accounts

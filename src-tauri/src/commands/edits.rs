@@ -31,8 +31,9 @@ pub fn preview_numbers(
 }
 
 #[tauri::command]
-pub fn list_zones(query: String) -> Vec<ZoneClock> {
-    desk_engine::zone_choices(&query)
+pub fn list_zones(state: State<'_, AppState>, query: String) -> Vec<ZoneClock> {
+    use desk_engine::Clock;
+    desk_engine::zone_choices(&query, state.clock.now())
 }
 
 #[tauri::command]

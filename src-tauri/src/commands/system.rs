@@ -1,16 +1,18 @@
 //! Small services for the window: the clock of a zone, the clipboard.
 
 use crate::error::{app_error, CommandResult};
+use crate::state::AppState;
 use desk_core::ZoneClock;
-use tauri::AppHandle;
+use desk_engine::Clock;
+use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 #[tauri::command]
-pub fn zone_clock(zone: String) -> CommandResult<ZoneClock> {
+pub fn zone_clock(state: State<'_, AppState>, zone: String) -> CommandResult<ZoneClock> {
     let tz: chrono_tz::Tz = zone
         .parse()
         .map_err(|_| app_error("invalid_input", format!("“{zone}” is not a time zone")))?;
-    Ok(ZoneClock::at(tz, chrono::Utc::now()))
+    Ok(ZoneClock::at(tz, state.clock.now()))
 }
 
 /// Copy text (an account ID, a request id) to the system clipboard.

@@ -1,0 +1,267 @@
+//! An HTTP proxy on 127.0.0.1 in front of the sandbox. Tests point the app at it to count the
+//! requests that really crossed the network (a top-up sent twice is two POSTs, whatever the
+//! server then makes of them), to hold one request while the user keeps working, or to let a
+//! request reach the server and lose its answer, as a dropped connection does.
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+/// Bodies larger than this are refused (the app never sends one).
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// One request as it crossed the proxy.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as sent.
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A `method` request whose path contains `path_part`.
+    pub fn is(&self, method: &str, path_part: &str) -> bool {
+        self.method == method && self.path.contains(path_part)
+    }
+
+    /// The body as JSON (`Null` when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_default()
+    }
+}
+
+/// A request kept waiting at the proxy until [`Hold::release`].
+#[derive(Clone)]
+pub struct Hold {
+    method: String,
+    path_part: String,
+    reached: Arc<Notify>,
+    released: watch::Sender<bool>,
+}
+
+impl Hold {
+    /// Wait until a matching request is being held.
+    pub async fn reached(&self) {
+        self.reached.notified().await;
+    }
+
+    /// Let held (and later) matching requests through.
+    pub fn release(&self) {
+        self.released.send_replace(true);
+    }
+}
+
+struct Shared {
+    upstream: String,
+    client: reqwest::Client,
+    seen: Mutex<Vec<Request>>,
+    down: AtomicBool,
+    lose: Mutex<Option<(String, String)>>,
+    holds: Mutex<Vec<Hold>>,
+    /// (method, path part, key under `data`) removed from request bodies on the way.
+    strip: Mutex<Vec<(String, String, String)>>,
+}
+
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`, for the app's `--backend`.
+    pub url: String,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Proxy {
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let url = format!("http://{}", listener.local_addr().expect("proxy address"));
+        let shared = Arc::new(Shared {
+            upstream: format!("http://{upstream}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("proxy client"),
+            seen: Mutex::new(Vec::new()),
+            down: AtomicBool::new(false),
+            lose: Mutex::new(None),
+            holds: Mutex::new(Vec::new()),
+            strip: Mutex::new(Vec::new()),
+        });
+        let accept = shared.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                if accept.down.load(Ordering::SeqCst) {
+                    drop(socket); // as if the network were gone
+                    continue;
+                }
+                let shared = accept.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| relay(shared.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(socket), service)
+                        .await;
+                });
+            }
+        });
+        Proxy { url, shared, task }
+    }
+
+    /// Every request so far, oldest first.
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.shared.seen).clone()
+    }
+
+    /// How many `method` requests whose path contains `path_part` crossed the proxy.
+    pub fn count(&self, method: &str, path_part: &str) -> usize {
+        lock(&self.shared.seen)
+            .iter()
+            .filter(|r| r.is(method, path_part))
+            .count()
+    }
+
+    /// Cut the network (new connections are dropped, kept-alive ones die at their next
+    /// request), or bring it back.
+    pub fn set_down(&self, down: bool) {
+        self.shared.down.store(down, Ordering::SeqCst);
+    }
+
+    /// The next `method` request whose path contains `path_part` reaches the server, but its
+    /// answer never comes back, and the network goes down with it.
+    pub fn lose_next_answer(&self, method: &str, path_part: &str) {
+        *lock(&self.shared.lose) = Some((method.to_owned(), path_part.to_owned()));
+    }
+
+    /// Remove `data.<key>` from the JSON body of matching requests before they reach the server
+    /// (a server that ignores a field the app sends). The log keeps what the app sent.
+    pub fn strip_field(&self, method: &str, path_part: &str, key: &str) {
+        lock(&self.shared.strip).push((method.to_owned(), path_part.to_owned(), key.to_owned()));
+    }
+
+    /// Keep matching requests waiting (before they reach the server) until released.
+    pub fn hold(&self, method: &str, path_part: &str) -> Hold {
+        let hold = Hold {
+            method: method.to_owned(),
+            path_part: path_part.to_owned(),
+            reached: Arc::new(Notify::new()),
+            released: watch::Sender::new(false),
+        };
+        lock(&self.shared.holds).push(hold.clone());
+        hold
+    }
+}
+
+type Reply = hyper::Response<Full<Bytes>>;
+
+/// An error closes the client's connection without an answer.
+#[derive(Debug)]
+struct Dropped(&'static str);
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
+    if shared.down.load(Ordering::SeqCst) {
+        return Err(Dropped("network down"));
+    }
+    let (parts, body) = req.into_parts();
+    let body = Limited::new(body, MAX_BODY)
+        .collect()
+        .await
+        .map_err(|_| Dropped("unreadable request body"))?
+        .to_bytes();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    let seen = Request {
+        method: parts.method.as_str().to_owned(),
+        path: path.clone(),
+        body: body.to_vec(),
+    };
+    lock(&shared.seen).push(seen.clone());
+    let hold = lock(&shared.holds)
+        .iter()
+        .find(|h| seen.is(&h.method, &h.path_part))
+        .cloned();
+    if let Some(h) = hold {
+        h.reached.notify_one();
+        let mut released = h.released.subscribe();
+        let _ = released.wait_for(|r| *r).await;
+    }
+    let lose = {
+        let mut lose = lock(&shared.lose);
+        let hit = lose.as_ref().is_some_and(|(m, p)| seen.is(m, p));
+        if hit {
+            lose.take();
+        }
+        hit
+    };
+    let stripped: Vec<String> = lock(&shared.strip)
+        .iter()
+        .filter(|(m, p, _)| seen.is(m, p))
+        .map(|(_, _, k)| k.clone())
+        .collect();
+    let body = if stripped.is_empty() {
+        body
+    } else {
+        let mut json = seen.json();
+        if let Some(data) = json.get_mut("data").and_then(|d| d.as_object_mut()) {
+            for k in &stripped {
+                data.remove(k);
+            }
+        }
+        Bytes::from(serde_json::to_vec(&json).unwrap_or_default())
+    };
+    let mut out = shared
+        .client
+        .request(parts.method.clone(), format!("{}{path}", shared.upstream))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+            out = out.header(name, value);
+        }
+    }
+    let answer = out.send().await.map_err(|_| Dropped("upstream unreachable"))?;
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let bytes = answer
+        .bytes()
+        .await
+        .map_err(|_| Dropped("upstream answer cut"))?;
+    if lose {
+        // The server has done it; the client never hears, and the network goes away.
+        shared.down.store(true, Ordering::SeqCst);
+        return Err(Dropped("answer lost on purpose"));
+    }
+    let mut reply = hyper::Response::new(Full::new(bytes));
+    *reply.status_mut() = status;
+    for (name, value) in &headers {
+        if !matches!(
+            name.as_str(),
+            "content-length" | "transfer-encoding" | "connection"
+        ) {
+            reply.headers_mut().append(name, value.clone());
+        }
+    }
+    Ok(reply)
+}
