@@ -91,6 +91,7 @@ pub fn run() {
                 // A desktop without a tray still gets notifications and the window.
                 tracing::warn!(error = %e, "no tray icon");
             }
+            quit_on_signals(&handle);
             let opts = opts.clone();
             tauri::async_runtime::spawn(session::start(handle, opts, data_dir));
             Ok(())
@@ -151,9 +152,41 @@ pub fn run() {
                 }
             }
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("account-desk: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                session::shut_down(app);
+            }
+        }),
+        Err(e) => {
+            eprintln!("account-desk: {e}");
+            std::process::exit(1);
+        }
     }
+}
+
+/// A desktop session ending (SIGTERM) or Ctrl+C in a terminal quits as the tray's Quit does:
+/// the cache is flushed on the way out rather than losing its last half second.
+fn quit_on_signals(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        for kind in [SignalKind::terminate(), SignalKind::interrupt()] {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                match signal(kind) {
+                    Ok(mut s) => {
+                        if s.recv().await.is_some() {
+                            tracing::info!("asked to quit by a signal");
+                            app.exit(0);
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "signals will not quit gracefully"),
+                }
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = app;
 }

@@ -261,6 +261,26 @@ fn activate(
     Ok(desk)
 }
 
+/// The app is exiting: stop the active profile's tasks and make its cache durable.
+pub fn shut_down(app: &AppHandle) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let active = state
+        .active
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(active) = active {
+        let desk = active.desk.clone();
+        drop(active); // stops its tasks
+        if let Err(e) = tauri::async_runtime::block_on(desk.flush()) {
+            tracing::error!(code = e.code(), "the cache could not be flushed on exit");
+        }
+    }
+    tracing::info!("stopped");
+}
+
 /// Tell the window whenever the desk changed (coalesced: a burst becomes one event).
 async fn forward_changes(app: AppHandle, desk: Arc<Desk>) {
     let mut rx = desk.subscribe();

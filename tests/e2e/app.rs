@@ -1,5 +1,8 @@
 //! Launching the app under tauri-driver and reading its window.
 
+use crate::backend::{instant, Backend, E2E_NOW};
+use chrono::{DateTime, Utc};
+use desk_engine::{Clock, OffsetClock};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::TcpListener;
@@ -50,36 +53,71 @@ pub struct App {
     driver: Child,
     _data: tempfile::TempDir,
     _turn: MutexGuard<'static, ()>,
+    /// The app's clock as the test keeps it (`--clock`), for a restart to continue from.
+    clock: OffsetClock,
 }
 
 impl App {
-    /// Start the app with `args` plus a fresh `--data-dir`.
+    /// Start the app with `args` plus a fresh `--data-dir`, its clock (and its demo backend's)
+    /// starting at [`E2E_NOW`].
     pub async fn launch(args: &[&str]) -> App {
-        Self::launch_in(tempfile::tempdir().unwrap(), args).await
+        Self::launch_at(instant(E2E_NOW), args).await
+    }
+
+    /// Start the app with its clock at `at`.
+    pub async fn launch_at(at: DateTime<Utc>, args: &[&str]) -> App {
+        Self::launch_in(tempfile::tempdir().unwrap(), args, at).await
+    }
+
+    /// Start the app on `backend` (plus `args`), on the backend's clock.
+    pub async fn launch_for(backend: &Backend, args: &[&str]) -> App {
+        let url = backend.url();
+        let mut all = vec!["--backend", url.as_str()];
+        all.extend_from_slice(args);
+        Self::launch_at(backend.now(), &all).await
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
         self._data.path()
     }
 
-    /// Quit the app and keep its data folder for inspection.
+    /// Quit the app as a desktop session does (SIGTERM, which the app answers like the tray's
+    /// Quit: flush and exit), check it exited by itself, and keep its data folder for inspection.
     pub async fn quit(mut self) -> tempfile::TempDir {
-        let _ = self.client.clone().close().await;
         let data = std::mem::replace(&mut self._data, tempfile::tempdir().unwrap());
-        kill_app(data.path());
+        let pids = app_pids(data.path());
+        assert!(!pids.is_empty(), "the app is running");
+        for pid in &pids {
+            let _ = Command::new("kill").args(["-TERM", pid]).status();
+        }
+        let started = Instant::now();
+        while !app_pids(data.path()).is_empty() {
+            if started.elapsed() > WAIT {
+                kill_app(data.path());
+                panic!("the app did not quit on SIGTERM");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = self.client.clone().close().await;
+        let log = std::fs::read_to_string(data.path().join("logs/account-desk.log"))
+            .unwrap_or_default();
+        assert!(
+            log.lines().last().is_some_and(|l| l.contains("stopped")),
+            "the app went through its shut-down (cache flushed): {:?}",
+            log.lines().last()
+        );
         data
     }
 
-    /// Quit and start again on the same data folder (a restart of the app).
+    /// Quit and start again on the same data folder (a restart of the app), its clock going on
+    /// from where it was.
     pub async fn restart(self, args: &[&str]) -> App {
-        let mut this = self;
-        let _ = this.client.clone().close().await;
-        let data = std::mem::replace(&mut this._data, tempfile::tempdir().unwrap());
-        drop(this);
-        Self::launch_in(data, args).await
+        let at = self.clock.now();
+        let data = self.quit().await;
+        Self::launch_in(data, args, at).await
     }
 
-    async fn launch_in(data: tempfile::TempDir, args: &[&str]) -> App {
+    async fn launch_in(data: tempfile::TempDir, args: &[&str], at: DateTime<Utc>) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
             "end-to-end tests open a real window and need a display: run them with \
@@ -109,9 +147,12 @@ impl App {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+        let clock = OffsetClock::starting_at(at);
         let mut all_args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all_args.push("--data-dir".into());
         all_args.push(data.path().display().to_string());
+        all_args.push("--clock".into());
+        all_args.push(clock.now().to_rfc3339());
         let caps = json!({
             "browserName": "wry",
             "tauri:options": {"application": env!("CARGO_BIN_EXE_account-desk"), "args": all_args},
@@ -132,15 +173,18 @@ impl App {
             driver,
             _data: data,
             _turn: turn,
+            clock,
         }
     }
 
-    /// The rendered text (`innerText`: what is on screen, hidden parts excluded) of the first
-    /// element matching `css`, or "" if there is none. WebKitWebDriver's own "element text"
-    /// returns "" for some ARIA roles (listbox options), so the page is asked directly.
+    /// The text a user can see in the first element matching `css`: "" when there is none or
+    /// it is not displayed (for an element that is not rendered `innerText` is its whole text,
+    /// so a hidden screen would otherwise "show" its static words). WebKitWebDriver's own
+    /// "element text" returns "" for some ARIA roles (listbox options), so the page is asked.
     pub async fn text(&self, css: &str) -> String {
-        let script =
-            "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';";
+        let script = "const e = document.querySelector(arguments[0]); \
+            if (!e || e.getClientRects().length === 0 || getComputedStyle(e).visibility === 'hidden') return ''; \
+            return e.innerText.trim();";
         match self.client.execute(script, vec![json!(css)]).await {
             Ok(Value::String(s)) => s,
             _ => String::new(),
@@ -328,6 +372,21 @@ impl App {
         self.visible(css).await;
     }
 
+    /// Wait until the screen `name` (`#screen-<name>`) is shown and every other one hidden.
+    pub async fn on_screen(&self, name: &str) {
+        let script = "const want = 'screen-' + arguments[0]; \
+            const screens = [...document.querySelectorAll('.screen')]; \
+            return screens.some(s => s.id === want) && screens.every(s => (s.id === want) === (s.getClientRects().length > 0));";
+        let started = Instant::now();
+        while self.client.execute(script, vec![json!(name)]).await.ok() != Some(json!(true)) {
+            if started.elapsed() > WAIT {
+                self.screenshot("wrong-screen").await;
+                panic!("the {name} screen was never the only one shown");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     /// Click the tree row of the account named `name` (its parent must be expanded).
     pub async fn open_in_tree(&self, name: &str) {
         let script = "const name = arguments[0];
@@ -381,30 +440,38 @@ impl App {
     }
 }
 
+/// The app processes running on `data_dir` (found by their unique `--data-dir`), zombies
+/// excluded.
+fn app_pids(data_dir: &std::path::Path) -> Vec<String> {
+    let needle = data_dir.display().to_string();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().to_string();
+            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            (pid.chars().all(|c| c.is_ascii_digit())
+                && !zombie
+                && cmd.contains("account-desk")
+                && cmd.contains(&needle))
+            .then_some(pid)
+        })
+        .collect()
+}
+
 /// Kill every app process using `data_dir`, and wait until they are gone.
 pub fn kill_app(data_dir: &std::path::Path) {
-    let needle = data_dir.display().to_string();
-    let pids = || -> Vec<String> {
-        std::fs::read_dir("/proc")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let pid = e.file_name().to_string_lossy().to_string();
-                let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
-                let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-                (pid.chars().all(|c| c.is_ascii_digit())
-                    && cmd.contains("account-desk")
-                    && cmd.contains(&needle))
-                .then_some(pid)
-            })
-            .collect()
-    };
-    for pid in pids() {
+    for pid in app_pids(data_dir) {
         let _ = Command::new("kill").args(["-KILL", &pid]).status();
     }
     let started = Instant::now();
-    while !pids().is_empty() && started.elapsed() < Duration::from_secs(5) {
+    while !app_pids(data_dir).is_empty() && started.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -419,21 +486,10 @@ impl Drop for App {
 /// the test session's own XDG folders (webview storage and caches, window state, the keyring's
 /// encrypted files). For scans that prove a secret never reached the disk.
 pub fn files_written(data_dir: &std::path::Path) -> Vec<PathBuf> {
-    fn walk(root: &std::path::Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.is_file() {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(data_dir, &mut files);
+    let mut files = desk_testkit::files_under(data_dir);
     for var in ["XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"] {
         if let Ok(dir) = std::env::var(var) {
-            walk(std::path::Path::new(&dir), &mut files);
+            files.extend(desk_testkit::files_under(std::path::Path::new(&dir)));
         }
     }
     assert!(

@@ -1,16 +1,32 @@
 //! A sandbox backend the tests talk to directly: to set things up, to change things behind the
 //! app's back, and to check what the app really sent.
 
+use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
 use crossbar_sandbox::{seed::account_id, Config, Running, Seed, DEMO_ACCOUNT_NAME};
 use desk_core::{AccountDoc, AccountId, TrunkLimits};
+use desk_engine::{Clock, OffsetClock};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Where the end-to-end tests' clocks start: the 1st of a month (the day CI once failed on),
+/// mid-afternoon in UTC so no seeded zone is within the hour before its midnight. The app is
+/// started on the same clock (`--clock`), so nothing depends on today's date.
+pub const E2E_NOW: &str = "2026-12-01T15:05:00Z";
+
+pub fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .with_timezone(&Utc)
+}
 
 pub struct Backend {
     pub running: Running,
     pub dir: tempfile::TempDir,
     pub admin: Client,
+    /// The sandbox's clock, kept here too: the app is launched on it.
+    pub clock: Arc<OffsetClock>,
 }
 
 pub fn id(name: &str) -> AccountId {
@@ -32,8 +48,20 @@ impl Backend {
         ttl_secs: u64,
         seed: Seed,
     ) -> Backend {
+        let clock = Arc::new(OffsetClock::starting_at(instant(E2E_NOW)));
+        Self::start_on(dir, listen, ttl_secs, seed, clock).await
+    }
+
+    async fn start_on(
+        dir: tempfile::TempDir,
+        listen: Option<std::net::SocketAddr>,
+        ttl_secs: u64,
+        seed: Seed,
+        clock: Arc<OffsetClock>,
+    ) -> Backend {
         let mut cfg = Config::new(dir.path(), seed);
         cfg.token_ttl = Duration::from_secs(ttl_secs);
+        cfg.start_at = Some(clock.now().timestamp());
         if let Some(addr) = listen {
             cfg.listen = addr;
         }
@@ -55,6 +83,7 @@ impl Backend {
             running,
             dir,
             admin,
+            clock,
         }
     }
 
@@ -62,15 +91,24 @@ impl Backend {
         self.running.base_url.clone()
     }
 
-    /// Stop serving; `restart` brings the same data back on the same address.
-    pub async fn stop(self) -> (tempfile::TempDir, std::net::SocketAddr) {
-        let addr = self.running.addr;
-        self.running.stop().await;
-        (self.dir, addr)
+    /// Now, on the sandbox's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
-    pub async fn restart((dir, addr): (tempfile::TempDir, std::net::SocketAddr)) -> Backend {
-        Self::start_in(dir, Some(addr), 3600, Seed::Demo).await
+    /// Stop serving; `restart` brings the same data back on the same address.
+    pub async fn stop(self) -> Stopped {
+        let addr = self.running.addr;
+        self.running.stop().await;
+        Stopped {
+            dir: self.dir,
+            addr,
+            clock: self.clock,
+        }
+    }
+
+    pub async fn restart(stopped: Stopped) -> Backend {
+        Self::start_on(stopped.dir, Some(stopped.addr), 3600, Seed::Demo, stopped.clock).await
     }
 
     /// The account seeded as `name` (its id is derived from the seed name, so this still finds
@@ -87,6 +125,13 @@ impl Backend {
             .value
             .trunks()
     }
+}
+
+/// A backend that stopped serving and can come back with the same data, address and clock.
+pub struct Stopped {
+    dir: tempfile::TempDir,
+    addr: std::net::SocketAddr,
+    clock: Arc<OffsetClock>,
 }
 
 /// Poll `check` until it is true (the app pushes in the background).

@@ -4,22 +4,16 @@
 
 use crate::app::App;
 use crate::backend::{eventually, id, Backend};
-use chrono::{Duration as Days, Utc};
+use chrono::Duration as Days;
 use crossbar_sandbox::DEMO_ACCOUNT_NAME;
+use desk_testkit::Proxy;
 use rust_decimal::Decimal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// A file the app may have written that holds `needle`.
-fn found_in(data_dir: &Path, needle: &str) -> Option<PathBuf> {
-    crate::app::files_written(data_dir).into_iter().find(|f| {
-        std::fs::read(f).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-    })
-}
-
 async fn payments_of(backend: &Backend, name: &str, amount: &str) -> usize {
-    let now = Utc::now();
+    let now = backend.now();
     let want: Decimal = amount.parse().unwrap();
     backend
         .admin
@@ -39,7 +33,9 @@ async fn payments_of(backend: &Backend, name: &str, amount: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn card_credit_and_charge_preview_in_the_window() {
     let backend = Backend::start(3600).await;
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    // Through a proxy that counts what really crosses the network.
+    let proxy = Proxy::start(backend.running.addr).await;
+    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
     app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
 
@@ -87,6 +83,11 @@ async fn card_credit_and_charge_preview_in_the_window() {
     app.double_click("#credit-confirm").await;
     app.wait_for("#credit-result", |t| t.contains("was added"))
         .await;
+    assert_eq!(
+        proxy.count("POST", "/services/topup"),
+        1,
+        "a double click sends one top-up"
+    );
     assert_eq!(payments_of(&backend, DEMO_ACCOUNT_NAME, "25").await, 1);
     assert_eq!(
         backend.admin.balance(&id(DEMO_ACCOUNT_NAME)).await.unwrap(),
@@ -144,9 +145,17 @@ async fn card_credit_and_charge_preview_in_the_window() {
     );
 
     let kept = app.quit().await;
-    for secret in ["5555555555554444", "4111111111111112", token.as_str()] {
-        assert_eq!(found_in(kept.path(), secret), None, "{secret} on disk");
-    }
+    let found = desk_testkit::find_secrets(
+        &crate::app::files_written(kept.path()),
+        &[
+            ("card number as typed", "5555 5555 5555 4444"),
+            ("card number", "5555555555554444"),
+            ("mistyped number as typed", "4111 1111 1111 1112"),
+            ("mistyped number", "4111111111111112"),
+            ("payment token", token.as_str()),
+        ],
+    );
+    assert!(found.is_empty(), "card data on disk: {found:#?}");
 }
 
 /// `dbus-monitor` on the test session bus, written to a file we can read while it runs.
@@ -213,7 +222,7 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
     let monitor = Monitor::start();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let backend = Backend::start(3600).await;
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    let app = App::launch_for(&backend, &[]).await;
     app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     app.open_in_tree("Lakeside Community Church").await;
@@ -249,7 +258,9 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
     let log = std::fs::read_to_string(&monitor.log).unwrap();
     assert!(log.contains("4.20") && log.contains("5.00"), "{log}");
 
-    // Choosing the notification opens that account's Usage Charges.
+    // Choosing the notification opens that account's Usage Charges, from wherever the user is.
+    app.open_in_tree("Bayside Realty").await;
+    app.wait_text("#account-name", "Bayside Realty").await;
     app.click("#tab-info").await;
     let invoked = Command::new("dunstctl")
         .args(["action", "0"])
@@ -263,6 +274,9 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
             == Some("true")
     })
     .await;
+    app.wait_text("#account-name", "Lakeside Community Church")
+        .await;
+    app.wait_for("#balance", |t| t.contains("4.20")).await;
     app.close().await;
 }
 

@@ -9,9 +9,12 @@ use serde_json::json;
 use std::time::Duration;
 
 async fn signed_in(backend: &Backend, account: &str) -> App {
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    let app = App::launch_for(backend, &[]).await;
+    app.on_screen("signin").await;
     app.sign_in(account, "admin", "demo", false).await;
+    app.on_screen("account").await;
     app.wait_text("#account-name", account).await;
+    assert!(!app.shown("#demo-badge").await, "a real platform is not labelled Demo");
     app
 }
 
@@ -98,7 +101,6 @@ async fn the_realm_unlocks_only_when_typed_and_taken_values_are_flagged_on_their
         .await;
     app.click("#realm-confirm-button").await;
     app.type_into("#f-realm-label", "Pinecrest").await;
-    app.wait_for("#f-realm", |_| true).await;
     eventually("rename first label fills the realm", || async {
         app.value("#f-realm").await == "pinecrest.sip.deskdemo.net"
     })
@@ -293,13 +295,15 @@ async fn a_conflict_is_shown_side_by_side_and_the_users_choice_wins() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_session_is_asked_for_again_without_losing_input() {
     let backend = Backend::start(12).await;
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    let app = App::launch_for(&backend, &[]).await;
     app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", true).await;
+    app.on_screen("account").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
 
     // After a restart only the remembered token is left (the password is never stored): once
     // it expires, the user is asked, and what they were typing stays on screen.
     let app = app.restart(&["--backend", &backend.url()]).await;
+    app.on_screen("account").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     open(&app, "Marina Bay Properties").await;
     tokio::time::sleep(Duration::from_secs(13)).await;
@@ -335,13 +339,22 @@ async fn an_expired_session_is_asked_for_again_without_losing_input() {
 #[tokio::test(flavor = "multi_thread")]
 async fn plain_users_get_the_resellers_and_admins_screen() {
     let backend = Backend::start(3600).await;
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    let app = App::launch_for(&backend, &[]).await;
     app.sign_in(DEMO_ACCOUNT_NAME, "support", "demo", false)
         .await;
+    app.on_screen("not-admin").await;
     app.wait_for("#not-admin-title", |t| {
         t.contains("for resellers and admins")
     })
     .await;
-    assert_eq!(app.text("#account-tree").await, "", "no account data shown");
+    let rows = app
+        .client
+        .execute(
+            "return document.querySelectorAll('#account-tree [role=treeitem]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows, json!(0), "no account data shown");
     app.close().await;
 }

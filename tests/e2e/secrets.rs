@@ -1,20 +1,41 @@
 //! No secret reaches the disk: after signing in by password and by API key ("remember me"),
-//! editing and syncing, no password, credentials hash, API key or auth token is found in the
-//! data folder, the logs, or the webview's storage and caches. (They live in the OS keyring.)
+//! editing and syncing, and quitting as a desktop session does, no password, credentials hash,
+//! API key or auth token is found — in any encoding — in the data folder, the logs, or the
+//! webview's storage and caches. They are in the OS keyring, as the Secret Service itself says.
 
 use crate::app::App;
 use crate::backend::{eventually, id, Backend};
 use crossbar_sandbox::{AUDITOR_PASSWORD, AUDITOR_USERNAME, DEMO_ACCOUNT_NAME};
 use std::collections::HashMap;
 
+/// Every secret the Secret Service holds for Account Desk's development builds.
+fn keyring_secrets() -> Vec<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", "account-desk.dev"])
+        .output()
+        .expect("secret-tool (libsecret-tools) must be installed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("secret = "))
+        .map(str::to_owned)
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
     let backend = Backend::start(3600).await;
     let api_key = backend.admin.api_key(&id(DEMO_ACCOUNT_NAME)).await.unwrap();
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    let app = App::launch_for(&backend, &[]).await;
+    app.on_screen("signin").await;
     app.sign_in(DEMO_ACCOUNT_NAME, AUDITOR_USERNAME, AUDITOR_PASSWORD, true)
         .await;
+    app.on_screen("account").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    assert!(
+        !app.text("#notices").await.contains("keyring"),
+        "the OS keyring was used, not memory: {}",
+        app.text("#notices").await
+    );
     app.replace_text("#f-contact-technical-name", "Noc Team")
         .await;
     app.click("#btn-save").await;
@@ -27,23 +48,33 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
     // A second platform entry, by API key, remembered.
     app.click("#profile-button").await;
     app.click("#menu-add").await;
+    app.on_screen("signin").await;
     app.replace_text("#f-server", &backend.url()).await;
     app.click("input[name=signin-method][value=api_key] + span")
         .await;
     app.replace_text("#f-api-key", api_key.expose()).await;
     app.click("#signin-remember").await;
     app.click("#signin-submit").await;
-    app.wait_shown("#screen-account").await;
+    app.on_screen("account").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     app.click("#tab-log").await;
     app.click("#sync-button").await;
 
-    let kept = app.quit().await;
-    let data = kept.path().to_owned();
-
     let tokens: HashMap<String, serde_json::Value> =
         serde_json::from_slice(&std::fs::read(backend.dir.path().join("tokens.json")).unwrap())
             .unwrap();
+    // Remembered means in the keyring: the Secret Service holds the key and a session token.
+    let held = keyring_secrets();
+    assert!(
+        held.iter().any(|s| s == api_key.expose()),
+        "the API key is in the Secret Service"
+    );
+    assert!(
+        held.iter().any(|s| tokens.contains_key(s)),
+        "a session token is in the Secret Service"
+    );
+
+    let kept = app.quit().await;
     assert!(
         tokens.len() >= 2,
         "the app's sessions are among the issued tokens"
@@ -54,33 +85,26 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
             format!("{AUDITOR_USERNAME}:{AUDITOR_PASSWORD}").as_bytes()
         )
     );
-    let mut secrets: Vec<(String, String)> = vec![
-        ("password".into(), AUDITOR_PASSWORD.into()),
-        ("credentials hash".into(), hash),
-        ("API key".into(), api_key.expose().into()),
+    let mut secrets: Vec<(&str, &str)> = vec![
+        ("password", AUDITOR_PASSWORD),
+        ("credentials hash", &hash),
+        ("API key", api_key.expose()),
     ];
-    secrets.extend(tokens.keys().map(|t| ("auth token".into(), t.clone())));
+    secrets.extend(tokens.keys().map(|t| ("auth token", t.as_str())));
 
-    let files = crate::app::files_written(&data);
+    let files = crate::app::files_written(kept.path());
     assert!(
         files
             .iter()
             .any(|f| f.to_string_lossy().contains("/cache/")),
         "the sled cache was scanned"
     );
-    let mut found = Vec::new();
-    for f in &files {
-        let bytes = std::fs::read(f).unwrap_or_default();
-        for (what, secret) in &secrets {
-            if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
-                found.push(format!("{what} in {}", f.display()));
-            }
-        }
-    }
-    assert!(found.is_empty(), "secrets on disk:\n{}", found.join("\n"));
+    let found = desk_testkit::find_secrets(&files, &secrets);
+    assert!(found.is_empty(), "secrets on disk:\n{found:#?}");
     eprintln!(
-        "scanned {} files for {} secrets: none found",
+        "scanned {} files for {} secrets in {} forms each: none found",
         files.len(),
-        secrets.len()
+        secrets.len(),
+        desk_testkit::secret_forms(AUDITOR_PASSWORD).len()
     );
 }

@@ -16,7 +16,7 @@ async fn a_hostile_account_name_is_shown_as_plain_text() {
         .await
         .unwrap();
 
-    let app = App::launch(&["--backend", &backend.url()]).await;
+    let app = App::launch_for(&backend, &[]).await;
     app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
 

@@ -6,7 +6,7 @@ import { call } from './ipc.js';
 import { input, setError, clearErrors, showErrors } from './fields.js';
 import { card, row, errorBlock } from './views.js';
 import { openDialog, close } from './dialogs.js';
-import { money, isoDate } from './format.js';
+import { money } from './format.js';
 
 /**
  * Start a render of `panel`: the returned check says whether this render still owns the panel
@@ -126,12 +126,8 @@ function cardDialog(accountId, done) {
 
 // --- Usage Charges ---------------------------------------------------------------------------
 
-function defaultRange() {
-  const to = new Date();
-  const from = new Date(to.getTime() - 29 * 86400000);
-  return { from: isoDate(from), to: isoDate(to) };
-}
-
+// The range the user chose per account; without one the app shows the last 30 days (worked out
+// in Rust, on the app's clock and in the zone times are shown in).
 const ranges = new Map();
 
 function chart(points) {
@@ -166,16 +162,17 @@ function chart(points) {
 
 export async function renderUsage(panel, accountId, { notify, copy }) {
   const owns = claim(panel);
-  const range = ranges.get(accountId) || defaultRange();
+  const chosen = ranges.get(accountId) || {};
   if (!panel.firstChild || panel.dataset.account !== accountId) {
     replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
   }
   panel.dataset.account = accountId;
   let u; let settings;
   try {
-    [u, settings] = await Promise.all([call('usage', { id: accountId, from: range.from, to: range.to }), call('billing_settings', { id: accountId })]);
+    [u, settings] = await Promise.all([call('usage', { id: accountId, from: chosen.from, to: chosen.to }), call('billing_settings', { id: accountId })]);
   } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
   if (!owns()) return;
+  const range = { from: u.from, to: u.to };
   const rerender = () => renderUsage(panel, accountId, { notify, copy });
   const from = h('input', { type: 'date', id: 'usage-from', value: range.from, 'aria-label': 'From' });
   const to = h('input', { type: 'date', id: 'usage-to', value: range.to, 'aria-label': 'To' });

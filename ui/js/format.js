@@ -16,10 +16,16 @@ export function clockTime(iso) {
   return Number.isNaN(d.getTime()) ? '' : shortTime.format(d);
 }
 
-export function relativeTime(iso, now = Date.now()) {
+// The app's clock runs this far from the computer's (a debug build started with --clock): the
+// window's "5 min ago" counts from the same now as the engine.
+let offsetMs = 0;
+export function setClockOffset(ms) { offsetMs = Number(ms) || 0; }
+export function now() { return Date.now() + offsetMs; }
+
+export function relativeTime(iso, at = now()) {
   const d = new Date(iso).getTime();
   if (Number.isNaN(d)) return '';
-  const s = Math.round((now - d) / 1000);
+  const s = Math.round((at - d) / 1000);
   if (s < 45) return 'just now';
   const m = Math.round(s / 60);
   if (m < 60) return `${m} min ago`;
@@ -39,10 +45,4 @@ const moneyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2,
 export function money(decimal) {
   if (decimal === null || decimal === undefined || decimal === '') return '—';
   return moneyFormat.format(Number(decimal));
-}
-
-/** A calendar date (YYYY-MM-DD) in this computer's zone. */
-export function isoDate(d) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }

@@ -16,7 +16,7 @@ import { renderSignIn, showReauth } from './signin.js';
 import { openDialog, close, confirmDialog } from './dialogs.js';
 import { errorBlock } from './views.js';
 import { showErrors, clearErrors } from './fields.js';
-import { clockTime, absoluteTime, utcOffset } from './format.js';
+import { clockTime, absoluteTime, utcOffset, setClockOffset } from './format.js';
 
 const screens = ['boot', 'signin', 'not-admin', 'failed', 'account'];
 let boot = null;
@@ -135,6 +135,7 @@ async function mayLeave() {
 
 function applyBoot(b) {
   boot = b;
+  setClockOffset(b.clock_offset_ms);
   $('demo-badge').hidden = !b.demo;
   $('profile-name').textContent = (b.profile && b.profile.label) || (b.status && b.status.root_name) || 'Account Desk';
   $('profile-server').textContent = b.demo ? 'Built-in demo backend' : (b.server || '');

@@ -687,6 +687,14 @@ impl Desk {
         }
     }
 
+    /// The range Usage Charges opens on: the last 30 days, today included, in the zone times are
+    /// shown in.
+    pub fn default_usage_range(&self, id: &str, times_in_account: bool) -> (NaiveDate, NaiveDate) {
+        let (zone, _) = self.display_zone(id, times_in_account);
+        let today = local_date(zone, self.now());
+        (today - Days::new(29), today)
+    }
+
     /// Usage Charges for `from..=to` (dates in the zone times are shown in).
     pub async fn usage(
         &self,

@@ -124,6 +124,11 @@ impl Desk {
         self.clock.now()
     }
 
+    /// Make everything the cache holds durable (before the app exits).
+    pub async fn flush(&self) -> Result<(), EngineError> {
+        Ok(self.cache.flush().await?)
+    }
+
     /// Changes the window should redraw for (status, pending edits, fresh data).
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.changed.subscribe()

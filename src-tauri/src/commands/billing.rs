@@ -64,14 +64,29 @@ fn date(field: &str, text: &str) -> CommandResult<NaiveDate> {
     })
 }
 
+/// The dates asked for, or the default range (the last 30 days in the zone times are shown in).
+fn range(
+    state: &AppState,
+    id: &str,
+    from: Option<String>,
+    to: Option<String>,
+) -> CommandResult<(NaiveDate, NaiveDate)> {
+    match (from, to) {
+        (Some(f), Some(t)) => Ok((date("From", &f)?, date("To", &t)?)),
+        _ => Ok(state
+            .desk()?
+            .default_usage_range(id, times_in_account(state))),
+    }
+}
+
 #[tauri::command]
 pub async fn usage(
     state: State<'_, AppState>,
     id: String,
-    from: String,
-    to: String,
+    from: Option<String>,
+    to: Option<String>,
 ) -> CommandResult<UsageView> {
-    let (from, to) = (date("From", &from)?, date("To", &to)?);
+    let (from, to) = range(&state, &id, from, to)?;
     Ok(state
         .desk()?
         .usage(&id, from, to, times_in_account(&state))
@@ -84,10 +99,10 @@ pub async fn export_usage(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
-    from: String,
-    to: String,
+    from: Option<String>,
+    to: Option<String>,
 ) -> CommandResult<Option<String>> {
-    let (from, to) = (date("From", &from)?, date("To", &to)?);
+    let (from, to) = range(&state, &id, from, to)?;
     let view = state
         .desk()?
         .usage(&id, from, to, times_in_account(&state))

@@ -84,8 +84,13 @@ impl SecretStore for KeyringStore {
         }
     }
 
+    /// Asked of the store keyring picked, not assumed: a build without a native store feature
+    /// silently falls back to keyring's mock, which forgets everything.
     fn persistent(&self) -> bool {
-        true
+        matches!(
+            keyring::default::default_credential_builder().persistence(),
+            keyring::credential::CredentialPersistence::UntilDelete
+        )
     }
 }
 
