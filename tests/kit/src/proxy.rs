@@ -67,6 +67,8 @@ struct Shared {
     holds: Mutex<Vec<Hold>>,
     /// (method, path part, key under `data`) removed from request bodies on the way.
     strip: Mutex<Vec<(String, String, String)>>,
+    /// (path part, ms): how long a matching answer waits, once the server gave it, to go back.
+    delays: Mutex<Vec<(String, u64)>>,
 }
 
 pub struct Proxy {
@@ -101,6 +103,7 @@ impl Proxy {
             lose: Mutex::new(None),
             holds: Mutex::new(Vec::new()),
             strip: Mutex::new(Vec::new()),
+            delays: Mutex::new(Vec::new()),
         });
         let accept = shared.clone();
         let task = tokio::spawn(async move {
@@ -150,6 +153,13 @@ impl Proxy {
     /// (a server that ignores a field the app sends). The log keeps what the app sent.
     pub fn strip_field(&self, method: &str, path_part: &str, key: &str) {
         lock(&self.shared.strip).push((method.to_owned(), path_part.to_owned(), key.to_owned()));
+    }
+
+    /// A slow way back: answers to requests whose path contains `path_part` ("" for all) wait
+    /// `ms` after the server gave them (so a client killed at a random moment is often killed
+    /// after the server acted and before it heard).
+    pub fn delay_answers(&self, path_part: &str, ms: u64) {
+        lock(&self.shared.delays).push((path_part.to_owned(), ms));
     }
 
     /// Keep matching requests waiting (before they reach the server) until released.
@@ -248,6 +258,15 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         .bytes()
         .await
         .map_err(|_| Dropped("upstream answer cut"))?;
+    let delay = lock(&shared.delays)
+        .iter()
+        .filter(|(p, _)| seen.path.contains(p.as_str()))
+        .map(|(_, ms)| *ms)
+        .max()
+        .unwrap_or(0);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     if lose {
         // The server has done it; the client never hears, and the network goes away.
         shared.down.store(true, Ordering::SeqCst);
