@@ -213,6 +213,10 @@ async fn a_card_is_tokenized_at_the_processor_vaulted_and_kept_only_in_the_keyri
         "read_only"
     );
 
+    // Signing out forgets the payment token with the session.
+    dk.sign_out().unwrap();
+    assert!(secrets.get("test/payment_token").unwrap().is_none());
+
     // Neither the numbers (as typed, or as digits) nor the token is in the cache folder, in any
     // encoding.
     drop(dk);

@@ -527,3 +527,165 @@ async fn plain_users_are_refused_and_sign_out_forgets_secrets() {
     assert!(!d.remembers().unwrap());
     assert!(secrets.get("test/token").unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_field_edited_back_to_its_value_is_no_longer_pending_and_nothing_is_sent() {
+    let sbx = sandbox(Seed::Demo, 60).await;
+    let proxy = desk_testkit::Proxy::start(sbx.running.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = sbx.desk_at(&proxy.url, dir.path(), Arc::new(MemoryStore::default()));
+    d.sign_in(demo_login(), false).await.unwrap();
+    d.sync_tree().await.unwrap();
+    let name = "Tapas Collective Madrid";
+    let acct = id(name);
+    let original = form_of(&d, name).await;
+    let mut form = original.clone();
+    form.tech_name = "Lucía F.".into();
+    form.tech_email = "lf@tapascollective.example".into();
+    d.save_account(acct.as_str(), &form).await.unwrap();
+    assert_eq!(d.status().pending, 1);
+    // One field back to what the server has: only the other stays pending.
+    form.tech_name = original.tech_name.clone();
+    let view = d.save_account(acct.as_str(), &form).await.unwrap();
+    let pending: Vec<String> = d.pending_edits().unwrap()[0]
+        .fields
+        .iter()
+        .map(|f| f.path.clone())
+        .collect();
+    assert_eq!(pending, ["contact.technical.email"]);
+    assert_eq!(
+        view.technical_contact.name.value.as_deref(),
+        Some("Lucía Fernández")
+    );
+    // Both back: nothing pending, and a push sends nothing at all.
+    d.save_account(acct.as_str(), &original).await.unwrap();
+    assert_eq!(d.status().pending, 0);
+    d.push_pending().await.unwrap();
+    assert_eq!(proxy.count("PATCH", "/accounts/"), 0, "nothing was sent");
+    assert!(
+        d.changes(Some(acct.as_str())).unwrap().is_empty(),
+        "and nothing is logged as sent"
+    );
+}
+
+#[tokio::test]
+async fn a_field_edited_again_while_its_push_is_in_flight_keeps_the_newer_value() {
+    let sbx = sandbox(Seed::Demo, 60).await;
+    let proxy = desk_testkit::Proxy::start(sbx.running.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = Arc::new(sbx.desk_at(&proxy.url, dir.path(), Arc::new(MemoryStore::default())));
+    d.sign_in(demo_login(), false).await.unwrap();
+    d.sync_tree().await.unwrap();
+    let other = someone_else(&sbx.running.base_url).await;
+    let name = "Tapas Collective Madrid";
+    let acct = id(name);
+    let mut form = form_of(&d, name).await;
+    form.tech_name = "First Edit".into();
+    d.save_account(acct.as_str(), &form).await.unwrap();
+
+    // The PATCH is held at the proxy while the user edits the same field again.
+    let hold = proxy.hold("PATCH", &format!("/accounts/{acct}"));
+    let pushing = tokio::spawn({
+        let d = d.clone();
+        async move { d.push_pending().await }
+    });
+    hold.reached().await;
+    form.tech_name = "Second Edit".into();
+    d.save_account(acct.as_str(), &form).await.unwrap();
+    hold.release();
+    pushing.await.unwrap().unwrap();
+
+    let server = |o: &crossbar::Client| {
+        let o = o.clone();
+        let acct = acct.clone();
+        async move {
+            o.get_account(&acct).await.unwrap().value.as_map()["contact"]["technical"]["name"]
+                .clone()
+        }
+    };
+    assert_eq!(server(&other).await, "First Edit");
+    let left = d.pending_edits().unwrap();
+    assert_eq!(left.len(), 1, "the newer value is still pending");
+    assert_eq!(left[0].fields[0].mine, "Second Edit");
+    assert_eq!(left[0].state, "queued", "not a conflict with our own push");
+    d.push_pending().await.unwrap();
+    assert_eq!(server(&other).await, "Second Edit");
+    assert_eq!(d.status().pending, 0);
+    let log: Vec<(String, String)> = d
+        .changes(Some(acct.as_str()))
+        .unwrap()
+        .into_iter()
+        .map(|r| (desk_engine_value(r.new.as_ref()), r.result))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("Second Edit".to_owned(), "applied".to_owned()),
+            ("First Edit".to_owned(), "applied".to_owned())
+        ]
+    );
+}
+
+fn desk_engine_value(v: Option<&serde_json::Value>) -> String {
+    v.and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_change_log_records_refused_and_discarded_fields() {
+    let sbx = sandbox(Seed::Demo, 60).await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = signed_in(&sbx, dir.path(), DEMO_ACCOUNT_NAME).await;
+    let name = "Thames Valley Accountants";
+    let acct = id(name);
+    let mut form = form_of(&d, name).await;
+    form.name = "Bayside Realty".into(); // taken
+    d.save_account(acct.as_str(), &form).await.unwrap();
+    d.push_pending().await.unwrap();
+    d.discard(acct.as_str(), DocKind::Account, None)
+        .await
+        .unwrap();
+
+    let mut form = form_of(&d, name).await;
+    form.tech_name = "Never Sent".into();
+    d.save_account(acct.as_str(), &form).await.unwrap();
+    d.discard(acct.as_str(), DocKind::Account, Some("contact.technical.name"))
+        .await
+        .unwrap();
+    assert_eq!(d.status().pending, 0);
+
+    let log = d.changes(Some(acct.as_str())).unwrap();
+    let rows: Vec<(&str, String, &str)> = log
+        .iter()
+        .map(|r| (r.field.as_str(), desk_engine_value(r.new.as_ref()), r.result.as_str()))
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[0], ("contact.technical.name", "Never Sent".into(), "discarded"));
+    assert_eq!(rows[1], ("name", "Bayside Realty".into(), "discarded"));
+    assert_eq!((rows[2].0, rows[2].1.as_str()), ("name", "Bayside Realty"));
+    assert!(
+        rows[2].2.starts_with("refused") && rows[2].2.contains("already taken"),
+        "{}",
+        rows[2].2
+    );
+    assert!(log[2].request_id.is_some(), "the refusal names the server's request");
+    assert_eq!(log[0].user, log[2].user);
+    let csv = desk_engine::to_csv(&log);
+    assert!(csv.contains("\"discarded\"") && csv.contains("refused"), "{csv}");
+}
+
+#[tokio::test]
+async fn forgetting_a_platform_removes_its_secrets_and_only_its() {
+    let secrets = MemoryStore::default();
+    for profile in ["one#1", "two#2"] {
+        for what in ["token", "api_key", "payment_token"] {
+            secrets
+                .set(&format!("{profile}/{what}"), &desk_core::Secret::new("s"))
+                .unwrap();
+        }
+    }
+    desk_engine::forget_secrets(&secrets, "one#1").unwrap();
+    for what in ["token", "api_key", "payment_token"] {
+        assert!(secrets.get(&format!("one#1/{what}")).unwrap().is_none(), "{what}");
+        assert!(secrets.get(&format!("two#2/{what}")).unwrap().is_some(), "{what}");
+    }
+}

@@ -21,9 +21,11 @@ fn synced_desk(
         let sbx = crossbar_sandbox::start(Config::new(dirs.0.path(), Seed::Scale(ACCOUNTS)))
             .await
             .expect("sandbox");
+        // The sync goes through a proxy that counts the pages it really fetched.
+        let proxy = desk_testkit::Proxy::start(sbx.addr).await;
         let cache = Cache::open(dirs.1.path()).expect("cache").cache;
         let client = Client::new(
-            BaseUrl::parse(&sbx.base_url).expect("url"),
+            BaseUrl::parse(&proxy.url).expect("url"),
             ClientOptions::default(),
         )
         .expect("client");
@@ -36,12 +38,14 @@ fn synced_desk(
         .expect("sign in");
         let started = Instant::now();
         let status = desk.sync_tree().await.expect("sync");
+        let pages = proxy.count("GET", "/descendants");
         println!(
-            "tree sync: {} accounts in {:.2} s ({} pages of 500)",
+            "tree sync: {} accounts in {:.2} s ({pages} requests to /descendants, {} requests in all)",
             status.account_count,
             started.elapsed().as_secs_f64(),
-            ACCOUNTS.div_ceil(500)
+            proxy.requests().len()
         );
+        assert!(pages >= ACCOUNTS.div_ceil(500), "{pages} pages for {ACCOUNTS} accounts");
         sbx.stop().await;
         desk
     })
