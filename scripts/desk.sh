@@ -13,6 +13,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl ca-certificates file
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev libssl-dev libdbus-1-dev
   webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring keyutils dunst libsecret-tools xdotool
+  python3-xlib libglib2.0-bin
 )
 TAURI_DRIVER_VERSION=2.1.0
 

@@ -82,19 +82,38 @@ impl App {
     }
 
     /// Quit the app as a desktop session does (SIGTERM, which the app answers like the tray's
-    /// Quit: flush and exit), check it exited by itself, and keep its data folder for inspection.
-    pub async fn quit(mut self) -> tempfile::TempDir {
-        let data = std::mem::replace(&mut self._data, tempfile::tempdir().unwrap());
-        let pids = app_pids(data.path());
+    /// Quit: flush and exit), and see it exit by itself ([`App::exited`]).
+    pub async fn quit(self) -> tempfile::TempDir {
+        let pids = app_pids(self._data.path());
         assert!(!pids.is_empty(), "the app is running");
         for pid in &pids {
             let _ = Command::new("kill").args(["-TERM", pid]).status();
         }
+        self.exited().await
+    }
+
+    /// The app's process id.
+    pub fn pid(&self) -> u32 {
+        app_pids(self._data.path())
+            .first()
+            .and_then(|p| p.parse().ok())
+            .expect("the app is running")
+    }
+
+    /// Whether the app's process is still there.
+    pub fn running(&self) -> bool {
+        !app_pids(self._data.path()).is_empty()
+    }
+
+    /// Wait for the app to exit by itself (after Quit), check it shut down cleanly, and keep its
+    /// data folder for inspection.
+    pub async fn exited(mut self) -> tempfile::TempDir {
+        let data = std::mem::replace(&mut self._data, tempfile::tempdir().unwrap());
         let started = Instant::now();
         while !app_pids(data.path()).is_empty() {
             if started.elapsed() > WAIT {
                 kill_app(data.path());
-                panic!("the app did not quit on SIGTERM");
+                panic!("the app did not quit");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
