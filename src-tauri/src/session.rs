@@ -167,14 +167,12 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
         // The demo platform keeps the app's time, so a pinned clock pins both sides.
         let mut config = Config::new(backend_dir, Seed::Demo);
         config.start_at = Some(desk_engine::Clock::now(state.clock.as_ref()).timestamp());
-        let running = crossbar_sandbox::start(config)
-            .await
-            .map_err(|e| {
-                app_error(
-                    "demo_backend",
-                    format!("The built-in demo backend could not start: {e}"),
-                )
-            })?;
+        let running = crossbar_sandbox::start(config).await.map_err(|e| {
+            app_error(
+                "demo_backend",
+                format!("The built-in demo backend could not start: {e}"),
+            )
+        })?;
         *sandbox = Some(running);
     }
     let url = sandbox

@@ -348,7 +348,7 @@ fn cycle(
     }
     // Every tenth cycle is killed in its first moments (start-up, the first save); the others
     // at a random moment of steady work, once a first save has been acknowledged.
-    if cycle % 10 == 0 {
+    if cycle.is_multiple_of(10) {
         std::thread::sleep(Duration::from_millis(rng.gen_range(1..60)));
     } else {
         let started = Instant::now();
@@ -383,9 +383,9 @@ fn cycle(
                 Group::parse(group).expect("group"),
                 n.parse().unwrap(),
             )),
-            ["INTENT", intent, amount] => {
-                run.intents.push(((*intent).to_owned(), (*amount).to_owned()))
-            }
+            ["INTENT", intent, amount] => run
+                .intents
+                .push(((*intent).to_owned(), (*amount).to_owned())),
             _ => {}
         }
     }
@@ -406,7 +406,12 @@ fn outbox(dir: &Path, cycle: usize) -> Outbox {
     let mut out = HashMap::new();
     for edit in opened.cache.all_pending().unwrap() {
         for f in edit.fields {
-            assert_eq!(path_kind(&f.path), edit.kind, "{} in the wrong document", f.path);
+            assert_eq!(
+                path_kind(&f.path),
+                edit.kind,
+                "{} in the wrong document",
+                f.path
+            );
             out.insert((edit.account_id.clone(), f.path), (f.mine, f.base));
         }
     }
@@ -433,12 +438,16 @@ fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usi
         let kept = outbox(dir.path(), c);
         for (key, n) in &acked {
             let Some((mine, was)) = kept.get(key) else {
-                lost.push(format!("cycle {c}: {key:?} acknowledged edit {n}, not in the outbox"));
+                lost.push(format!(
+                    "cycle {c}: {key:?} acknowledged edit {n}, not in the outbox"
+                ));
                 continue;
             };
             let k = mine.as_ref().and_then(|v| edit_of(&key.1, v));
             if k.is_none_or(|k| k < *n) {
-                lost.push(format!("cycle {c}: {key:?} acknowledged edit {n}, outbox has {mine:?}"));
+                lost.push(format!(
+                    "cycle {c}: {key:?} acknowledged edit {n}, outbox has {mine:?}"
+                ));
             }
             if was != &base[key] {
                 lost.push(format!(
@@ -599,9 +608,9 @@ fn check_money(live: &Live, server: &Client, dir: &Path, intents: &[(String, Str
         .collect();
     let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
     for (intent, _) in intents {
-        let state = states
-            .get(intent)
-            .map_or("never written".to_owned(), |s| format!("{s:?}").to_lowercase());
+        let state = states.get(intent).map_or("never written".to_owned(), |s| {
+            format!("{s:?}").to_lowercase()
+        });
         *by_state.entry(state).or_default() += 1;
     }
     println!(
@@ -611,7 +620,10 @@ fn check_money(live: &Live, server: &Client, dir: &Path, intents: &[(String, Str
     for (intent, amount) in intents {
         let amount: rust_decimal::Decimal = amount.parse().unwrap();
         let paid = payments.iter().filter(|p| **p == amount).count();
-        assert!(paid <= 1, "intent {intent} ({amount}) was paid {paid} times");
+        assert!(
+            paid <= 1,
+            "intent {intent} ({amount}) was paid {paid} times"
+        );
         if states.get(intent) == Some(&IntentState::Completed) {
             assert_eq!(paid, 1, "intent {intent} ({amount}) completed but not paid");
         }
@@ -619,7 +631,10 @@ fn check_money(live: &Live, server: &Client, dir: &Path, intents: &[(String, Str
             states.get(intent),
             Some(IntentState::NotCharged | IntentState::Declined)
         ) {
-            assert_eq!(paid, 0, "intent {intent} ({amount}) said not charged, was paid");
+            assert_eq!(
+                paid, 0,
+                "intent {intent} ({amount}) said not charged, was paid"
+            );
         }
     }
 }

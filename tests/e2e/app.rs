@@ -118,8 +118,8 @@ impl App {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let _ = self.client.clone().close().await;
-        let log = std::fs::read_to_string(data.path().join("logs/account-desk.log"))
-            .unwrap_or_default();
+        let log =
+            std::fs::read_to_string(data.path().join("logs/account-desk.log")).unwrap_or_default();
         assert!(
             log.lines().last().is_some_and(|l| l.contains("stopped")),
             "the app went through its shut-down (cache flushed): {:?}",

@@ -108,7 +108,14 @@ impl Backend {
     }
 
     pub async fn restart(stopped: Stopped) -> Backend {
-        Self::start_on(stopped.dir, Some(stopped.addr), 3600, Seed::Demo, stopped.clock).await
+        Self::start_on(
+            stopped.dir,
+            Some(stopped.addr),
+            3600,
+            Seed::Demo,
+            stopped.clock,
+        )
+        .await
     }
 
     /// The account seeded as `name` (its id is derived from the seed name, so this still finds
@@ -132,6 +139,18 @@ pub struct Stopped {
     dir: tempfile::TempDir,
     addr: std::net::SocketAddr,
     clock: Arc<OffsetClock>,
+}
+
+impl Stopped {
+    /// Change a stored document (`accounts/<id>.json`, `books/<id>.json`, …) while the server is
+    /// down: how values its validation would refuse get there (older tools, imports).
+    pub fn edit_file(&self, relative: &str, change: impl FnOnce(&mut serde_json::Value)) {
+        let path = self.dir.path().join(relative);
+        let mut doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        change(&mut doc);
+        std::fs::write(&path, serde_json::to_vec(&doc).unwrap()).unwrap();
+    }
 }
 
 /// Poll `check` until it is true (the app pushes in the background).

@@ -7,7 +7,11 @@ async fn the_seeded_account_info_appears() {
     let app = App::launch(&[]).await;
     app.on_screen("account").await;
     app.wait_text("#account-name", "Demo Reseller").await;
-    assert_eq!(app.text("#demo-badge").await, "Demo", "the demo is labelled");
+    assert_eq!(
+        app.text("#demo-badge").await,
+        "Demo",
+        "the demo is labelled"
+    );
     assert_eq!(
         app.text("#realm-value").await,
         "demo-reseller.sip.deskdemo.net"

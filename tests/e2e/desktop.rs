@@ -191,3 +191,32 @@ pub async fn save_as(title: &str, path: &std::path::Path) {
     tokio::time::sleep(Duration::from_millis(200)).await;
     xdotool(&["key", "Return"]).expect("press Enter");
 }
+
+/// (user name, secret) of every item the Secret Service holds for Account Desk's development
+/// builds, read with `secret-tool` as any other program could.
+pub fn keyring_entries() -> Vec<(String, String)> {
+    // secret-tool prints each item's secret on stdout and its attributes on stderr: one stream,
+    // line-buffered, keeps them in order.
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            "stdbuf -oL -eL secret-tool search --all --unlock service account-desk.dev 2>&1",
+        ])
+        .output()
+        .expect("secret-tool (libsecret-tools) must be installed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut entries = Vec::new();
+    let (mut user, mut secret) = (None, None);
+    for line in text.lines().chain(std::iter::once("[end]")) {
+        if line.starts_with('[') {
+            if let (Some(u), Some(s)) = (user.take(), secret.take()) {
+                entries.push((u, s));
+            }
+        } else if let Some(u) = line.strip_prefix("attribute.username = ") {
+            user = Some(u.to_owned());
+        } else if let Some(s) = line.strip_prefix("secret = ") {
+            secret = Some(s.to_owned());
+        }
+    }
+    entries
+}

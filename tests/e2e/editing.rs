@@ -14,7 +14,10 @@ async fn signed_in(backend: &Backend, account: &str) -> App {
     app.sign_in(account, "admin", "demo", false).await;
     app.on_screen("account").await;
     app.wait_text("#account-name", account).await;
-    assert!(!app.shown("#demo-badge").await, "a real platform is not labelled Demo");
+    assert!(
+        !app.shown("#demo-badge").await,
+        "a real platform is not labelled Demo"
+    );
     app
 }
 
@@ -356,5 +359,108 @@ async fn plain_users_get_the_resellers_and_admins_screen() {
         .await
         .unwrap();
     assert_eq!(rows, json!(0), "no account data shown");
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_background_refresh_never_redraws_a_form_being_edited() {
+    let backend = Backend::start(3600).await;
+    let proxy = desk_testkit::Proxy::start(backend.running.addr).await;
+    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
+    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
+    app.on_screen("account").await;
+    open(&app, "Bayside Realty").await;
+    app.replace_text("#f-contact-technical-name", "Tom A. (still typing)")
+        .await;
+    app.wait_for("#save-bar-text", |t| t.starts_with("1 change"))
+        .await;
+
+    // Meanwhile someone else changes the e-mail, and the app syncs.
+    let bayside = id("Bayside Realty");
+    backend
+        .admin
+        .patch_account(
+            &bayside,
+            json!({"contact": {"technical": {"email": "new@bayside.example"}}}),
+        )
+        .await
+        .unwrap();
+    let reads = proxy.count("GET", &format!("/accounts/{bayside}"));
+    app.click("#sync-button").await;
+    eventually("the account was read again", || async {
+        proxy.count("GET", &format!("/accounts/{bayside}")) > reads
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        app.value("#f-contact-technical-name").await,
+        "Tom A. (still typing)",
+        "what the user typed stays"
+    );
+    assert_eq!(
+        app.value("#f-contact-technical-email").await,
+        "tom@baysiderealty.example",
+        "the form is not redrawn under the user"
+    );
+    app.wait_for("#save-bar-text", |t| t.starts_with("1 change"))
+        .await;
+
+    // Discarding shows what the server holds now.
+    app.click("#btn-discard").await;
+    eventually("fresh values after discarding", || async {
+        app.value("#f-contact-technical-email").await == "new@bayside.example"
+            && app.value("#f-contact-technical-name").await == "Tom Alvarez"
+    })
+    .await;
+    assert!(!app.shown("#save-bar").await);
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_choose_the_zone_times_are_shown_in_and_the_intervals_and_they_persist() {
+    let backend = Backend::start(3600).await;
+    let app = signed_in(&backend, DEMO_ACCOUNT_NAME).await;
+    open(&app, "Sakura Travel K.K.").await;
+    app.click("#tab-usage").await;
+    app.wait_for(".panel-bar", |t| t.contains("(this computer)"))
+        .await;
+
+    app.click("#open-settings").await;
+    app.select("#set-times", "account").await;
+    app.select("#set-interval", "900").await;
+    app.select("#set-poll", "300").await;
+    app.click("#settings-save").await;
+    // Times follow the viewed account's zone at once: Tokyo's.
+    app.wait_for(".panel-bar", |t| {
+        t.contains("Dates and times in Asia/Tokyo")
+    })
+    .await;
+    app.wait_for("#usage-rows", |t| t.contains(" JST")).await;
+
+    let app = app.restart(&["--backend", &backend.url()]).await;
+    let settings: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(app.data_dir().join("settings.json")).expect("settings saved"),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            &settings["times_in"],
+            &settings["sync_interval_secs"],
+            &settings["balance_poll_secs"]
+        ),
+        (&json!("account"), &json!(900), &json!(300))
+    );
+    app.on_screen("signin").await;
+    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
+    app.on_screen("account").await;
+    app.click("#open-settings").await;
+    assert_eq!(
+        (
+            app.value("#set-times").await,
+            app.value("#set-interval").await,
+            app.value("#set-poll").await
+        ),
+        ("account".to_owned(), "900".to_owned(), "300".to_owned())
+    );
     app.close().await;
 }

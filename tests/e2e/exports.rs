@@ -17,7 +17,12 @@ fn shown_amount(text: &str) -> Decimal {
 fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut reader = csv::Reader::from_path(path)
         .unwrap_or_else(|e| panic!("{} was not written: {e}", path.display()));
-    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     (header, reader.records().map(Result::unwrap).collect())
 }
 
@@ -27,7 +32,11 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
     let church = "Lakeside Community Church";
     let token = backend.admin.session().unwrap().token;
     let res = reqwest::Client::new()
-        .put(format!("{}/v2/accounts/{}/ledgers/debit", backend.url(), id(church)))
+        .put(format!(
+            "{}/v2/accounts/{}/ledgers/debit",
+            backend.url(),
+            id(church)
+        ))
         .header("X-Auth-Token", token.expose())
         .json(&serde_json::json!({"data": {"amount": 1.5, "description": "=SUM(A1:A9)"}}))
         .send()
@@ -43,7 +52,10 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
     let balance = shown_amount(&app.wait_for("#balance", |t| t.contains("1.70")).await);
     let rows = app
         .client
-        .execute("return document.querySelectorAll('#usage-rows tbody tr').length", vec![])
+        .execute(
+            "return document.querySelectorAll('#usage-rows tbody tr').length",
+            vec![],
+        )
         .await
         .unwrap()
         .as_u64()
@@ -72,18 +84,28 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
     .await;
     let (header, records) = read_csv(&usage);
     assert!(header[0].starts_with("Date ("), "{header:?}");
-    assert_eq!(header[1..], ["Source", "Description", "Minutes", "Amount", "Balance"]);
+    assert_eq!(
+        header[1..],
+        ["Source", "Description", "Minutes", "Amount", "Balance"]
+    );
     assert_eq!(records.len(), rows, "every row shown, and only those");
     let number = |r: &csv::StringRecord, i: usize| -> Decimal {
         r[i].parse()
             .unwrap_or_else(|_| panic!("{:?} is not a number a spreadsheet sums", &r[i]))
     };
-    assert_eq!(number(&records[0], 5), balance, "the newest row ends at the balance");
+    assert_eq!(
+        number(&records[0], 5),
+        balance,
+        "the newest row ends at the balance"
+    );
     for w in records.windows(2) {
         assert_eq!(number(&w[0], 5) - number(&w[0], 4), number(&w[1], 5));
     }
     let total: Decimal = records.iter().map(|r| number(r, 4)).sum();
-    assert_eq!(total, by_source, "the amounts add up to the totals by source");
+    assert_eq!(
+        total, by_source,
+        "the amounts add up to the totals by source"
+    );
     let formula = records
         .iter()
         .find(|r| r[2].contains("SUM("))
@@ -96,7 +118,8 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
         .await;
     app.click("#btn-save").await;
     eventually("the edit is on the server", || async {
-        backend.account(church).await.as_map()["contact"]["technical"]["name"] == "Grace H. Holloway"
+        backend.account(church).await.as_map()["contact"]["technical"]["name"]
+            == "Grace H. Holloway"
     })
     .await;
     app.click("#tab-log").await;
@@ -109,7 +132,17 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
     let (header, records) = read_csv(&log);
     assert_eq!(
         header,
-        ["time_utc", "user", "account_id", "account_name", "field", "old", "new", "result", "request_id"]
+        [
+            "time_utc",
+            "user",
+            "account_id",
+            "account_name",
+            "field",
+            "old",
+            "new",
+            "result",
+            "request_id"
+        ]
     );
     assert!(
         records.iter().any(|r| &r[4] == "contact.technical.name"

@@ -8,6 +8,7 @@ mod demo;
 mod desktop;
 mod editing;
 mod exports;
+mod platforms;
 mod secrets;
 mod switcher;
 mod tray;

@@ -10,14 +10,9 @@ use std::collections::HashMap;
 
 /// Every secret the Secret Service holds for Account Desk's development builds.
 fn keyring_secrets() -> Vec<String> {
-    let out = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", "account-desk.dev"])
-        .output()
-        .expect("secret-tool (libsecret-tools) must be installed");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.strip_prefix("secret = "))
-        .map(str::to_owned)
+    crate::desktop::keyring_entries()
+        .into_iter()
+        .map(|(_, secret)| secret)
         .collect()
 }
 
@@ -91,6 +86,13 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
         ("API key", api_key.expose()),
     ];
     secrets.extend(tokens.keys().map(|t| ("auth token", t.as_str())));
+
+    // The log says what happened, never what was sent: no request or answer bodies.
+    let log = std::fs::read_to_string(kept.path().join("logs/account-desk.log")).unwrap();
+    assert!(log.contains("starting") && log.contains("stopped"), "{log}");
+    for body in ["Noc Team", "{\"data\"", "\"auth_token\"", "\"credentials\""] {
+        assert!(!log.contains(body), "the log holds {body:?}:\n{log}");
+    }
 
     let files = crate::app::files_written(kept.path());
     assert!(

@@ -20,7 +20,11 @@ async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     // The top-level account is watched from the start.
     tray.wait_for(|l| l == "Demo Reseller: 1,248.75").await;
     for item in ["Open Account Desk", "Sync now", "Quit Account Desk"] {
-        assert!(tray.labels().iter().any(|l| l == item), "{item}: {:?}", tray.labels());
+        assert!(
+            tray.labels().iter().any(|l| l == item),
+            "{item}: {:?}",
+            tray.labels()
+        );
     }
 
     // Watching the church from its Usage Charges puts its balance in the tray, marked low.
@@ -38,7 +42,8 @@ async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     let balances = proxy.count("GET", "/ledgers/total");
     tray.click("Sync now");
     eventually("the tray's Sync now reached the server", || async {
-        proxy.count("GET", "/descendants") > trees && proxy.count("GET", "/ledgers/total") > balances
+        proxy.count("GET", "/descendants") > trees
+            && proxy.count("GET", "/ledgers/total") > balances
     })
     .await;
 
@@ -50,13 +55,19 @@ async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     app.wait_text("#account-name", "Lakeside Community Church")
         .await;
     eventually("Usage Charges shown", || async {
-        app.attribute("#tab-usage", "aria-selected").await.as_deref() == Some("true")
+        app.attribute("#tab-usage", "aria-selected")
+            .await
+            .as_deref()
+            == Some("true")
     })
     .await;
 
     // Closing the window keeps Account Desk running in the tray, still watching balances.
     close_window(pid);
-    eventually("the window is hidden", || async { visible_windows(pid).is_empty() }).await;
+    eventually("the window is hidden", || async {
+        visible_windows(pid).is_empty()
+    })
+    .await;
     assert!(app.running(), "closing the window does not quit");
     let token = backend.admin.session().unwrap().token;
     let res = reqwest::Client::new()

@@ -5,7 +5,7 @@
 //! spreadsheet can sum, balance alerts across restarts, the demo on any date, and the sandbox's
 //! own billing clock (monthly charges, auto top-up once per 24 hours).
 
-use crate::support::{id, login, sandbox, sandbox_at, someone_else, Sandbox};
+use crate::support::{eventually, id, login, sandbox, sandbox_at, someone_else, Sandbox};
 use chrono::{Duration as Days, NaiveDate};
 use crossbar::Client;
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
@@ -299,10 +299,7 @@ async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), "network");
-    assert_eq!(
-        (topups(&proxy, &lost), topups(&proxy, &meanwhile)),
-        (1, 0)
-    );
+    assert_eq!((topups(&proxy, &lost), topups(&proxy, &meanwhile)), (1, 0));
 
     // Back online, "Check again" on the first dialog looks the payment up and finds it.
     proxy.set_down(false);
@@ -410,10 +407,7 @@ async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
         "{declined}"
     );
     assert_eq!(topups(&proxy, &refused_card), 1);
-    assert_eq!(
-        admin.balance(&reseller).await.unwrap(),
-        start + d("106.17")
-    );
+    assert_eq!(admin.balance(&reseller).await.unwrap(), start + d("106.17"));
     let txs = admin
         .transactions(
             &reseller,
@@ -502,48 +496,91 @@ fn rise(t: &desk_engine::TrunksView) -> TrunksForm {
     }
 }
 
-/// (instant, account, charged today, the preview's sentence), worked out by hand: 54.97 × days
-/// left (today included) ÷ days in the month, on the account's calendar, rounded half away from
-/// zero to the cent.
-const PRORATIONS: &[(&str, &[(&str, &str, &str)])] = &[
+/// (account, charged today, the preview's sentence).
+type Expected = (&'static str, &'static str, &'static str);
+
+/// Per instant, what raising trunks costs, worked out by hand: 54.97 × days left (today
+/// included) ÷ days in the month, on the account's calendar, rounded half away from zero to the
+/// cent.
+const PRORATIONS: &[(&str, &[Expected])] = &[
     // Kiritimati (UTC+14) and Tonga (UTC+13) are already on 1 May; Pago Pago (UTC−11) and Los
     // Angeles are still on 30 April.
     (
         "2026-04-30T20:00:00Z",
         &[
-            ("Line Islands Research Station", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2026"),
-            ("Tonga Pacific Fisheries", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2026"),
-            ("Pago Pago Harbor Clinic", "1.83", "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2026"),
-            ("Bayside Realty", "1.83", "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2026"),
+            (
+                "Line Islands Research Station",
+                "54.97",
+                "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2026",
+            ),
+            (
+                "Tonga Pacific Fisheries",
+                "54.97",
+                "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2026",
+            ),
+            (
+                "Pago Pago Harbor Clinic",
+                "1.83",
+                "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2026",
+            ),
+            (
+                "Bayside Realty",
+                "1.83",
+                "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2026",
+            ),
         ],
     ),
     // A half cent: 54.97 × 14 ÷ 28 = 27.485.
     (
         "2027-02-15T20:00:00Z",
-        &[("Bayside Realty", "27.49", "27.49 today (prorated, 14 of 28 days), 54.97 monthly from 1 March 2027")],
+        &[(
+            "Bayside Realty",
+            "27.49",
+            "27.49 today (prorated, 14 of 28 days), 54.97 monthly from 1 March 2027",
+        )],
     ),
     // The last day of the year in Los Angeles, the first of the next one in Tonga.
     (
         "2026-12-31T20:00:00Z",
         &[
-            ("Bayside Realty", "1.77", "1.77 today (prorated, 1 of 31 days), 54.97 monthly from 1 January 2027"),
-            ("Tonga Pacific Fisheries", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 February 2027"),
+            (
+                "Bayside Realty",
+                "1.77",
+                "1.77 today (prorated, 1 of 31 days), 54.97 monthly from 1 January 2027",
+            ),
+            (
+                "Tonga Pacific Fisheries",
+                "54.97",
+                "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 February 2027",
+            ),
         ],
     ),
     // DST days are one day each: Los Angeles springs forward, Paris falls back.
     (
         "2027-03-14T20:00:00Z",
-        &[("Bayside Realty", "31.92", "31.92 today (prorated, 18 of 31 days), 54.97 monthly from 1 April 2027")],
+        &[(
+            "Bayside Realty",
+            "31.92",
+            "31.92 today (prorated, 18 of 31 days), 54.97 monthly from 1 April 2027",
+        )],
     ),
     (
         "2026-10-25T12:00:00Z",
-        &[("Maison Laurent Avocats", "12.41", "12.41 today (prorated, 7 of 31 days), 54.97 monthly from 1 November 2026")],
+        &[(
+            "Maison Laurent Avocats",
+            "12.41",
+            "12.41 today (prorated, 7 of 31 days), 54.97 monthly from 1 November 2026",
+        )],
     ),
     // Pinecrest inherits its zone: the reseller's Chicago is on 1 May, Los Angeles (the platform
     // default) on 30 April.
     (
         "2027-05-01T06:00:00Z",
-        &[("Pinecrest Pet Hospital", "54.97", "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2027")],
+        &[(
+            "Pinecrest Pet Hospital",
+            "54.97",
+            "54.97 today (prorated, 31 of 31 days), 54.97 monthly from 1 June 2027",
+        )],
     ),
 ];
 
@@ -615,8 +652,7 @@ async fn an_account_without_any_zone_counts_days_in_the_platform_default() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        preview.sentence,
-        "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2027",
+        preview.sentence, "1.83 today (prorated, 1 of 30 days), 54.97 monthly from 1 May 2027",
         "Tokyo and Chicago are on 1 May; Los Angeles on 30 April"
     );
     dk.save_trunks(acct.as_str(), &rise(&t)).await.unwrap();
@@ -638,14 +674,26 @@ async fn usage_rows_balances_chart_and_csv_match_a_hand_kept_ledger() {
     // Noon in Chicago; the church's seeded balance is 3.20 and no usage is written after now.
     // Days pass below: sessions that outlive them.
     let Setup {
-        sbx, dir: _dir, dk, admin, ..
+        sbx,
+        dir: _dir,
+        dk,
+        admin,
+        ..
     } = setup_on(sandbox_at(Seed::Demo, 100_000_000, "2026-11-09T18:00:00Z").await).await;
     let church = "Lakeside Community Church";
     let acct = id(church);
     sbx.advance(86_400).await;
     adjust(&sbx, &admin, church, "credit", "100", "Cheque received").await;
     sbx.advance(86_400).await;
-    adjust(&sbx, &admin, church, "debit", "30", "=HYPERLINK(\"http://x\")").await;
+    adjust(
+        &sbx,
+        &admin,
+        church,
+        "debit",
+        "30",
+        "=HYPERLINK(\"http://x\")",
+    )
+    .await;
     sbx.advance(2 * 86_400).await;
     adjust(&sbx, &admin, church, "debit", "20.55", "Late fee").await;
 
@@ -776,7 +824,15 @@ async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts
     );
 
     // It recovers (re-armed, silently), the app restarts, and it falls again: one new alert.
-    adjust(&sbx, &admin, "Lakeside Community Church", "credit", "10", "test").await;
+    adjust(
+        &sbx,
+        &admin,
+        "Lakeside Community Church",
+        "credit",
+        "10",
+        "test",
+    )
+    .await;
     assert!(
         dk.poll_balances().await.unwrap().is_empty(),
         "recovered: re-armed, nothing to say"
@@ -784,7 +840,15 @@ async fn a_low_balance_alerts_once_per_crossing_and_remembers_it_across_restarts
     let dk = restart(dk);
     dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
     dk.sync_tree().await.unwrap();
-    adjust(&sbx, &admin, "Lakeside Community Church", "debit", "9", "test").await;
+    adjust(
+        &sbx,
+        &admin,
+        "Lakeside Community Church",
+        "debit",
+        "9",
+        "test",
+    )
+    .await;
     let again = dk.poll_balances().await.unwrap();
     assert_eq!(again.len(), 1, "a new crossing after recovery");
     assert_eq!(again[0].balance, d("4.20"));
@@ -852,8 +916,9 @@ async fn on_any_date_the_demo_warns_of_the_card_and_lists_this_months_charge() {
         "Pago Pago Harbor Clinic",
     ];
     for at in DATES {
-        let Setup { sbx, dir: _dir, dk, .. } =
-            setup_on(sandbox_at(Seed::Demo, 600, at).await).await;
+        let Setup {
+            sbx, dir: _dir, dk, ..
+        } = setup_on(sandbox_at(Seed::Demo, 600, at).await).await;
         let reseller = id(DEMO_ACCOUNT_NAME);
         let card = dk
             .payment_details(reseller.as_str())
@@ -871,7 +936,12 @@ async fn on_any_date_the_demo_warns_of_the_card_and_lists_this_months_charge() {
             let acct = id(name);
             dk.account(acct.as_str()).await.unwrap();
             let zone: chrono_tz::Tz = dk
-                .usage(acct.as_str(), sbx.now().date_naive(), sbx.now().date_naive(), true)
+                .usage(
+                    acct.as_str(),
+                    sbx.now().date_naive(),
+                    sbx.now().date_naive(),
+                    true,
+                )
                 .await
                 .unwrap()
                 .zone
@@ -884,10 +954,7 @@ async fn on_any_date_the_demo_warns_of_the_card_and_lists_this_months_charge() {
                 1,
             )
             .unwrap();
-            let u = dk
-                .usage(acct.as_str(), first, today, true)
-                .await
-                .unwrap();
+            let u = dk.usage(acct.as_str(), first, today, true).await.unwrap();
             let wanted = format!("Monthly charges, {}", first.format("%B %Y"));
             assert!(
                 u.rows.iter().any(|r| r.description == wanted),
@@ -1092,4 +1159,63 @@ async fn the_sandbox_bills_monthly_and_tops_up_at_most_once_a_day() {
     let back = json!({"data": {"advance_seconds": -10}});
     let refused = raw(reqwest::Method::PUT, clock_url, None, back).await;
     assert_eq!(refused.status(), 400, "time does not go back");
+}
+
+/// The intervals chosen in Settings drive the background loops: the balance watcher polls at
+/// its interval (and at once when started), the sync loop pulls the tree at its own, and a new
+/// choice takes effect without a restart.
+#[tokio::test]
+async fn the_background_loops_follow_the_intervals_chosen_in_settings() {
+    let sbx = sandbox(Seed::Demo, 600).await;
+    let proxy = Proxy::start(sbx.running.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dk = Arc::new(
+        signed_in(
+            &sbx,
+            &proxy.url,
+            dir.path(),
+            Arc::new(MemoryStore::default()),
+        )
+        .await,
+    );
+    let hour = std::time::Duration::from_secs(3600);
+    let quick = std::time::Duration::from_millis(150);
+    let (balances_every, balances_rx) = tokio::sync::watch::channel(hour);
+    let (sync_every, sync_rx) = tokio::sync::watch::channel(hour);
+    let watcher = tokio::spawn(dk.clone().watch_balances(balances_rx, |_| {}));
+    let syncer = tokio::spawn(dk.clone().run(sync_rx));
+    let polls = || proxy.count("GET", "/ledgers/total");
+    let pulls = || proxy.count("GET", "/descendants");
+    eventually("the watcher reads the balance at once", || async {
+        polls() == 1
+    })
+    .await;
+    let tree = pulls();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        (polls(), pulls()),
+        (1, tree),
+        "an hour apart: nothing more yet"
+    );
+
+    balances_every.send(quick).unwrap();
+    eventually("balances polled at the new interval", || async {
+        polls() >= 4
+    })
+    .await;
+    assert_eq!(pulls(), tree, "the sync interval is its own");
+    sync_every.send(quick).unwrap();
+    eventually("the tree pulled at the new interval", || async {
+        pulls() >= tree + 3
+    })
+    .await;
+    // Back to an hour: both go quiet.
+    balances_every.send(hour).unwrap();
+    sync_every.send(hour).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (p, t) = (polls(), pulls());
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!((polls(), pulls()), (p, t));
+    watcher.abort();
+    syncer.abort();
 }

@@ -648,18 +648,31 @@ async fn the_change_log_records_refused_and_discarded_fields() {
     let mut form = form_of(&d, name).await;
     form.tech_name = "Never Sent".into();
     d.save_account(acct.as_str(), &form).await.unwrap();
-    d.discard(acct.as_str(), DocKind::Account, Some("contact.technical.name"))
-        .await
-        .unwrap();
+    d.discard(
+        acct.as_str(),
+        DocKind::Account,
+        Some("contact.technical.name"),
+    )
+    .await
+    .unwrap();
     assert_eq!(d.status().pending, 0);
 
     let log = d.changes(Some(acct.as_str())).unwrap();
     let rows: Vec<(&str, String, &str)> = log
         .iter()
-        .map(|r| (r.field.as_str(), desk_engine_value(r.new.as_ref()), r.result.as_str()))
+        .map(|r| {
+            (
+                r.field.as_str(),
+                desk_engine_value(r.new.as_ref()),
+                r.result.as_str(),
+            )
+        })
         .collect();
     assert_eq!(rows.len(), 3, "{rows:?}");
-    assert_eq!(rows[0], ("contact.technical.name", "Never Sent".into(), "discarded"));
+    assert_eq!(
+        rows[0],
+        ("contact.technical.name", "Never Sent".into(), "discarded")
+    );
     assert_eq!(rows[1], ("name", "Bayside Realty".into(), "discarded"));
     assert_eq!((rows[2].0, rows[2].1.as_str()), ("name", "Bayside Realty"));
     assert!(
@@ -667,10 +680,16 @@ async fn the_change_log_records_refused_and_discarded_fields() {
         "{}",
         rows[2].2
     );
-    assert!(log[2].request_id.is_some(), "the refusal names the server's request");
+    assert!(
+        log[2].request_id.is_some(),
+        "the refusal names the server's request"
+    );
     assert_eq!(log[0].user, log[2].user);
     let csv = desk_engine::to_csv(&log);
-    assert!(csv.contains("\"discarded\"") && csv.contains("refused"), "{csv}");
+    assert!(
+        csv.contains("\"discarded\"") && csv.contains("refused"),
+        "{csv}"
+    );
 }
 
 #[tokio::test]
@@ -685,7 +704,13 @@ async fn forgetting_a_platform_removes_its_secrets_and_only_its() {
     }
     desk_engine::forget_secrets(&secrets, "one#1").unwrap();
     for what in ["token", "api_key", "payment_token"] {
-        assert!(secrets.get(&format!("one#1/{what}")).unwrap().is_none(), "{what}");
-        assert!(secrets.get(&format!("two#2/{what}")).unwrap().is_some(), "{what}");
+        assert!(
+            secrets.get(&format!("one#1/{what}")).unwrap().is_none(),
+            "{what}"
+        );
+        assert!(
+            secrets.get(&format!("two#2/{what}")).unwrap().is_some(),
+            "{what}"
+        );
     }
 }

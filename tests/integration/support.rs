@@ -173,3 +173,19 @@ pub fn desk(
     assert!(opened.notice.is_none());
     desk_engine::Desk::new(client(url), opened.cache, secrets, "test").with_clock(clock.clone())
 }
+
+/// Poll `check` until it holds (background work), for up to 10 seconds.
+pub async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never happened: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

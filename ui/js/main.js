@@ -407,8 +407,12 @@ function openSettings() {
     ],
     actions: [
       { label: 'Cancel', onClick: () => close(false) },
-      { label: 'Save', primary: true, onClick: async () => {
-        try { applyBoot(await call('save_settings', { settings: { sync_interval_secs: Number(interval.value), times_in: times.value, balance_poll_secs: Number(poll.value) } })); close(true); } catch (err) { notify(err); }
+      { label: 'Save', primary: true, id: 'settings-save', onClick: async () => {
+        try {
+          applyBoot(await call('save_settings', { settings: { sync_interval_secs: Number(interval.value), times_in: times.value, balance_poll_secs: Number(poll.value) } }));
+          close(true);
+          reloadCurrent(); // times on screen follow the zone just chosen
+        } catch (err) { notify(err); }
       } },
     ],
   });

@@ -32,7 +32,12 @@ pub fn to_csv(records: &[ChangeRecord]) -> String {
             r.result.clone(),
             r.request_id.clone().unwrap_or_default(),
         ];
-        out.push_str(&row.iter().map(|c| text_cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &row.iter()
+                .map(|c| text_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     out

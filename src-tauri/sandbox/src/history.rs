@@ -246,7 +246,11 @@ mod tests {
                 std::time::Duration::from_secs(1),
                 Clock::starting_at(now),
             );
-            let billed: Vec<_> = state.accounts.values().filter(|a| a.plan.is_some()).collect();
+            let billed: Vec<_> = state
+                .accounts
+                .values()
+                .filter(|a| a.plan.is_some())
+                .collect();
             assert!(billed.len() > 20);
             for acct in billed {
                 let tz = state.account_zone(&acct.id);
@@ -288,7 +292,10 @@ mod tests {
             .pred_opt()
             .unwrap();
             let left = (last_day - today).num_days();
-            assert!((14..45).contains(&left), "{at}: the card expires in {left} days");
+            assert!(
+                (14..45).contains(&left),
+                "{at}: the card expires in {left} days"
+            );
             let declined: Vec<_> = books
                 .transactions
                 .iter()

@@ -69,6 +69,8 @@ struct Shared {
     strip: Mutex<Vec<(String, String, String)>>,
     /// (path part, ms): how long a matching answer waits, once the server gave it, to go back.
     delays: Mutex<Vec<(String, u64)>>,
+    /// (method, path part, status, body) answered here instead of by the server.
+    canned: Mutex<Vec<(String, String, u16, String)>>,
 }
 
 pub struct Proxy {
@@ -104,6 +106,7 @@ impl Proxy {
             holds: Mutex::new(Vec::new()),
             strip: Mutex::new(Vec::new()),
             delays: Mutex::new(Vec::new()),
+            canned: Mutex::new(Vec::new()),
         });
         let accept = shared.clone();
         let task = tokio::spawn(async move {
@@ -153,6 +156,17 @@ impl Proxy {
     /// (a server that ignores a field the app sends). The log keeps what the app sent.
     pub fn strip_field(&self, method: &str, path_part: &str, key: &str) {
         lock(&self.shared.strip).push((method.to_owned(), path_part.to_owned(), key.to_owned()));
+    }
+
+    /// Answer matching requests with `status` and the JSON `body` instead of the server (a
+    /// server that fails, or says something hostile).
+    pub fn answer(&self, method: &str, path_part: &str, status: u16, body: serde_json::Value) {
+        lock(&self.shared.canned).push((
+            method.to_owned(),
+            path_part.to_owned(),
+            status,
+            body.to_string(),
+        ));
     }
 
     /// A slow way back: answers to requests whose path contains `path_part` ("" for all) wait
@@ -218,6 +232,20 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         let mut released = h.released.subscribe();
         let _ = released.wait_for(|r| *r).await;
     }
+    let canned = lock(&shared.canned)
+        .iter()
+        .find(|(m, p, _, _)| seen.is(m, p))
+        .map(|(_, _, status, body)| (*status, body.clone()));
+    if let Some((status, body)) = canned {
+        let mut reply = hyper::Response::new(Full::new(Bytes::from(body)));
+        *reply.status_mut() =
+            hyper::StatusCode::from_u16(status).map_err(|_| Dropped("bad canned status"))?;
+        reply.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/json"),
+        );
+        return Ok(reply);
+    }
     let lose = {
         let mut lose = lock(&shared.lose);
         let hit = lose.as_ref().is_some_and(|(m, p)| seen.is(m, p));
@@ -251,7 +279,10 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
             out = out.header(name, value);
         }
     }
-    let answer = out.send().await.map_err(|_| Dropped("upstream unreachable"))?;
+    let answer = out
+        .send()
+        .await
+        .map_err(|_| Dropped("upstream unreachable"))?;
     let status = answer.status();
     let headers = answer.headers().clone();
     let bytes = answer

@@ -32,16 +32,16 @@ pub fn secret_forms(secret: &str) -> Vec<(String, Vec<u8>)> {
         .map(|u| format!("\\u{u:04x}"))
         .collect();
     out.push(("JSON \\u escapes".into(), escaped.into_bytes()));
-    let percent: String = secret
-        .bytes()
-        .map(|b| format!("%{b:02X}"))
-        .collect();
+    let percent: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
     out.push(("percent-encoded".into(), percent.into_bytes()));
     // Inside a longer base64 text the secret can start at any of three byte offsets; keep the
     // characters that depend on the secret's bytes alone.
     for (name, engine) in [
         ("base64", &base64::engine::general_purpose::STANDARD_NO_PAD),
-        ("base64url", &base64::engine::general_purpose::URL_SAFE_NO_PAD),
+        (
+            "base64url",
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ),
     ] {
         for offset in 0..3usize {
             let mut bytes = vec![0u8; offset];
@@ -50,7 +50,10 @@ pub fn secret_forms(secret: &str) -> Vec<(String, Vec<u8>)> {
             let skip = [0, 2, 3][offset];
             let core = &text[skip..text.len().saturating_sub(2).max(skip)];
             if core.len() >= 8 {
-                out.push((format!("{name} (offset {offset})"), core.as_bytes().to_vec()));
+                out.push((
+                    format!("{name} (offset {offset})"),
+                    core.as_bytes().to_vec(),
+                ));
             }
         }
     }
