@@ -1,6 +1,6 @@
 //! Data from a backend is text, never markup — in every field the window shows: account names in
 //! the tree, search and breadcrumb, the realm, contacts, ledger descriptions, the processor's
-//! reasons, and the server's own error messages.
+//! reasons, and the server's own error messages. And the page itself cannot reach the network.
 
 use crate::app::App;
 use crate::backend::{id, Backend};
@@ -122,5 +122,22 @@ async fn hostile_text_in_every_field_is_shown_as_plain_text() {
     app.wait_for("#usage-rows", |t| t.contains(&format!("Calls {HOSTILE}")))
         .await;
     harmless(&app, "ledger description").await;
+
+    // The webview itself never reaches the network: a fetch from the page is refused before it
+    // leaves (all HTTP goes through Rust).
+    let probe = format!("{}/v2/webview-probe", proxy.url);
+    let outcome = app
+        .client
+        .execute_async(
+            "const done = arguments[1]; fetch(arguments[0]).then(r => done('reached ' + r.status), e => done('refused: ' + e));",
+            vec![json!(probe)],
+        )
+        .await
+        .unwrap();
+    assert!(
+        outcome.as_str().is_some_and(|o| o.starts_with("refused")),
+        "{outcome}"
+    );
+    assert_eq!(proxy.count("GET", "/webview-probe"), 0);
     app.close().await;
 }

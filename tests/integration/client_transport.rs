@@ -190,3 +190,35 @@ async fn kazoo_error_examples_decode_to_their_kind() {
         }
     }
 }
+
+/// A redirect could carry the session token to another host or to plain http: the client does
+/// not follow one, and the place it points to never hears from it.
+#[tokio::test]
+async fn redirects_are_not_followed_so_the_token_stays_put() {
+    let (elsewhere, visits) = scripted(|_| (200, ok_account())).await;
+    let target = format!("{elsewhere}/v2/accounts/{}", any_id());
+    let app = Router::new().fallback(move || {
+        let target = target.clone();
+        async move {
+            (
+                StatusCode::FOUND,
+                [(axum::http::header::LOCATION, target)],
+                "moved",
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let err = signed_in(&url).get_account(&any_id()).await.unwrap_err();
+    assert!(
+        !matches!(err, ApiError::Network(_)),
+        "answered, not unreachable: {err:?}"
+    );
+    assert_eq!(
+        visits.load(Ordering::SeqCst),
+        0,
+        "the redirect was not followed"
+    );
+}

@@ -8,5 +8,6 @@ mod edits;
 mod engine_cache;
 mod kazoo_reference;
 mod keyring_store;
+mod layering;
 mod sandbox_web_client;
 mod support;

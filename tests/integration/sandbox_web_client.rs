@@ -221,6 +221,13 @@ async fn tokens_are_jwt_shaped_and_still_expire_after_their_ttl() {
         .login_as(DEMO_ACCOUNT_NAME, DEMO_USERNAME, DEMO_PASSWORD)
         .await;
     assert_eq!(auth.status, StatusCode::CREATED);
+    // The envelope's timestamp is the server's time: the sandbox clock, pinned at NOW.
+    let stamp = auth.body["timestamp"].as_str().unwrap_or_default();
+    assert!(
+        stamp.starts_with(&crate::support::NOW[..15]),
+        "{stamp} vs {}",
+        crate::support::NOW
+    );
     let token = auth.body["auth_token"].as_str().unwrap().to_owned();
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3, "header.claims.signature: {token}");

@@ -6,7 +6,7 @@
 //! `Access-Control-Allow-Credentials`, and no `Set-Cookie` ever leaves the sandbox.
 
 use crate::envelope;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -84,8 +84,9 @@ fn add_common(headers: &mut HeaderMap, origin: Option<HeaderValue>, request_id: 
     headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
 }
 
-/// `axum::middleware::from_fn` layer: answers preflights itself, decorates everything else.
-pub async fn layer(req: Request, next: Next) -> Response {
+/// `axum::middleware::from_fn_with_state` layer: answers preflights itself, decorates
+/// everything else, and stamps each request with the sandbox clock's time.
+pub async fn layer(State(shared): State<crate::Shared>, req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
     let id = request_id(req.headers());
     if req.method() == Method::OPTIONS {
@@ -108,7 +109,10 @@ pub async fn layer(req: Request, next: Next) -> Response {
         add_common(headers, origin, &id);
         return res;
     }
-    let mut res = envelope::REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    let now = crate::lock(&shared).now();
+    let mut res = envelope::REQUEST_ID
+        .scope(id.clone(), envelope::NOW.scope(now, next.run(req)))
+        .await;
     add_common(res.headers_mut(), origin, &id);
     res
 }

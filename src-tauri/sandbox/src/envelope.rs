@@ -22,6 +22,8 @@ tokio::task_local! {
     /// The current request's ID, set by the HTTP layer (`cors::layer`) around each request so
     /// the envelope's `request_id` and the `X-Request-ID` header agree.
     pub static REQUEST_ID: String;
+    /// The sandbox clock's unix time when the request arrived, for the envelope's `timestamp`.
+    pub static NOW: i64;
 }
 
 /// The ID of the request being served, or a fresh one outside a request.
@@ -45,8 +47,14 @@ pub fn random_hex(bytes: usize) -> String {
     hex::encode(buf)
 }
 
+/// Kazoo's envelope `timestamp`: the server's time (the sandbox clock, which tests pin).
 fn timestamp() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+    let now = NOW
+        .try_with(|n| chrono::DateTime::from_timestamp(*n, 0))
+        .ok()
+        .flatten()
+        .unwrap_or_else(chrono::Utc::now);
+    now.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 fn respond(ctx: &Ctx, status: StatusCode, body: Value, revision: Option<&str>) -> Response {

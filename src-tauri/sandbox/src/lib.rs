@@ -176,6 +176,9 @@ fn router(state: Shared) -> Router {
         .merge(webclient::routes())
         .method_not_allowed_fallback(envelope::invalid_method)
         .fallback(envelope::unknown_route)
-        .layer(axum::middleware::from_fn(cors::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::layer,
+        ))
         .with_state(state)
 }
