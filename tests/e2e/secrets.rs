@@ -27,9 +27,9 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
     app.on_screen("account").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     assert!(
-        !app.text("#notices").await.contains("keyring"),
+        !app.text("#boot-notices").await.contains("keyring"),
         "the OS keyring was used, not memory: {}",
-        app.text("#notices").await
+        app.text("#boot-notices").await
     );
     app.replace_text("#f-contact-technical-name", "Noc Team")
         .await;

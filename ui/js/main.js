@@ -555,9 +555,17 @@ function showFailure(b) {
   replace($('failed-body'), errorBlock(b.error || { code: 'unknown', message: 'Unknown error' }, copy));
 }
 
+/** What the whole app must tell the user (no keyring, a rebuilt cache) stays until dismissed:
+ *  opening an account clears only that account's messages. */
+function showBootNotices(notices) {
+  const box = $('boot-notices');
+  replace(box, notices.map((n) => h('div', { class: 'notice notice-info' }, h('p', { text: n }),
+    h('button', { type: 'button', class: 'btn btn-small notice-close', text: 'Dismiss', onclick: (e) => e.target.closest('.notice').remove() }))));
+}
+
 async function route(b) {
   applyBoot(b);
-  if (b.notices.length) replace($('notices'), b.notices.map((n) => h('div', { class: 'notice notice-info' }, h('p', { text: n }))));
+  showBootNotices(b.notices);
   if (b.phase === 'ready') {
     current = null;
     await switcher.load(b.status);
