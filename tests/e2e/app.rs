@@ -378,6 +378,13 @@ impl App {
         self.click("#signin-submit").await;
     }
 
+    /// Sign in and wait for that account's screen, the only one shown.
+    pub async fn signed_in_as(&self, account: &str, user: &str, password: &str, remember: bool) {
+        self.sign_in(account, user, password, remember).await;
+        self.on_screen("account").await;
+        self.wait_text("#account-name", account).await;
+    }
+
     /// Whether an element exists and is displayed right now.
     /// Whether an element exists and is rendered (asked of the page: WebKitWebDriver's own
     /// "is displayed" answers false for some ARIA roles, such as menu items).

@@ -124,6 +124,24 @@ impl Backend {
         self.admin.get_account(&id(name)).await.unwrap().value
     }
 
+    /// A reseller's credit or debit (`way`) on the account seeded as `name`, behind the app's
+    /// back.
+    pub async fn adjust(&self, name: &str, way: &str, amount: f64, description: &str) {
+        let token = self.admin.session().unwrap().token;
+        let res = reqwest::Client::new()
+            .put(format!(
+                "{}/v2/accounts/{}/ledgers/{way}",
+                self.url(),
+                id(name)
+            ))
+            .header("X-Auth-Token", token.expose())
+            .json(&serde_json::json!({"data": {"amount": amount, "description": description}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+
     pub async fn trunks(&self, name: &str) -> TrunkLimits {
         self.admin
             .get_limits(&id(name))

@@ -36,8 +36,8 @@ async fn card_credit_and_charge_preview_in_the_window() {
     // Through a proxy that counts what really crosses the network.
     let proxy = Proxy::start(backend.running.addr).await;
     let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
 
     // Payment Details: the card on file, with the warning that it expires soon.
     app.click("#tab-payment").await;
@@ -223,8 +223,8 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let backend = Backend::start(3600).await;
     let app = App::launch_for(&backend, &[]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
     app.open_in_tree("Lakeside Community Church").await;
     app.wait_text("#account-name", "Lakeside Community Church")
         .await;
@@ -245,13 +245,13 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
     assert_eq!(monitor.count(title), 1, "no repeat while still below");
 
     // It recovers (re-armed, silent), then falls again: one more.
-    let church = id("Lakeside Community Church");
-    adjust(&backend, &church, "credit", 10.0).await;
+    let church = "Lakeside Community Church";
+    backend.adjust(church, "credit", 10.0, "e2e").await;
     app.click("#watch-balance").await;
     app.click("#watch-balance").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(monitor.count(title), 1, "a recovery says nothing");
-    adjust(&backend, &church, "debit", 9.0).await;
+    backend.adjust(church, "debit", 9.0, "e2e").await;
     app.click("#watch-balance").await;
     app.click("#watch-balance").await;
     eventually("a second crossing", || async { monitor.count(title) == 2 }).await;
@@ -278,19 +278,4 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
         .await;
     app.wait_for("#balance", |t| t.contains("4.20")).await;
     app.close().await;
-}
-
-async fn adjust(backend: &Backend, account: &desk_core::AccountId, way: &str, amount: f64) {
-    let token = backend.admin.session().unwrap().token;
-    let res = reqwest::Client::new()
-        .put(format!(
-            "{}/v2/accounts/{account}/ledgers/{way}",
-            backend.url()
-        ))
-        .header("X-Auth-Token", token.expose())
-        .json(&serde_json::json!({"data": {"amount": amount, "description": "e2e"}}))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
 }

@@ -10,7 +10,7 @@ const MENU_PATH: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/M
 
 fn gdbus(args: &[&str]) -> Option<String> {
     let out = Command::new("gdbus")
-        .args(["call", "--session"])
+        .args(["call", "--session", "--timeout", "10"])
         .args(args)
         .output()
         .expect("gdbus (libglib2.0-bin) must be installed");
@@ -133,7 +133,10 @@ impl Tray {
 }
 
 fn xdotool(args: &[&str]) -> Option<String> {
-    let out = Command::new("xdotool")
+    // `--sync` waits for the X server: never longer than a few seconds.
+    let out = Command::new("timeout")
+        .arg("10")
+        .arg("xdotool")
         .args(args)
         .output()
         .expect("xdotool must be installed");

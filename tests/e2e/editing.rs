@@ -11,9 +11,7 @@ use std::time::Duration;
 async fn signed_in(backend: &Backend, account: &str) -> App {
     let app = App::launch_for(backend, &[]).await;
     app.on_screen("signin").await;
-    app.sign_in(account, "admin", "demo", false).await;
-    app.on_screen("account").await;
-    app.wait_text("#account-name", account).await;
+    app.signed_in_as(account, "admin", "demo", false).await;
     assert!(
         !app.shown("#demo-badge").await,
         "a real platform is not labelled Demo"
@@ -299,9 +297,8 @@ async fn a_conflict_is_shown_side_by_side_and_the_users_choice_wins() {
 async fn an_expired_session_is_asked_for_again_without_losing_input() {
     let backend = Backend::start(12).await;
     let app = App::launch_for(&backend, &[]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", true).await;
-    app.on_screen("account").await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", true)
+        .await;
 
     // After a restart only the remembered token is left (the password is never stored): once
     // it expires, the user is asked, and what they were typing stays on screen.
@@ -367,8 +364,8 @@ async fn a_background_refresh_never_redraws_a_form_being_edited() {
     let backend = Backend::start(3600).await;
     let proxy = desk_testkit::Proxy::start(backend.running.addr).await;
     let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.on_screen("account").await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
     open(&app, "Bayside Realty").await;
     app.replace_text("#f-contact-technical-name", "Tom A. (still typing)")
         .await;
@@ -451,8 +448,8 @@ async fn settings_choose_the_zone_times_are_shown_in_and_the_intervals_and_they_
         (&json!("account"), &json!(900), &json!(300))
     );
     app.on_screen("signin").await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.on_screen("account").await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
     app.click("#open-settings").await;
     assert_eq!(
         (

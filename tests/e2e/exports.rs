@@ -2,7 +2,7 @@
 //! holds what the window shows — numbers a spreadsheet can sum, formulas defused.
 
 use crate::app::App;
-use crate::backend::{eventually, id, Backend};
+use crate::backend::{eventually, Backend};
 use crate::desktop::save_as;
 use crossbar_sandbox::DEMO_ACCOUNT_NAME;
 use rust_decimal::Decimal;
@@ -30,22 +30,10 @@ fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<csv::StringRecord>) {
 async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
     let backend = Backend::start(3600).await;
     let church = "Lakeside Community Church";
-    let token = backend.admin.session().unwrap().token;
-    let res = reqwest::Client::new()
-        .put(format!(
-            "{}/v2/accounts/{}/ledgers/debit",
-            backend.url(),
-            id(church)
-        ))
-        .header("X-Auth-Token", token.expose())
-        .json(&serde_json::json!({"data": {"amount": 1.5, "description": "=SUM(A1:A9)"}}))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
+    backend.adjust(church, "debit", 1.5, "=SUM(A1:A9)").await;
     let app = App::launch_for(&backend, &[]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.on_screen("account").await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
     app.open_in_tree(church).await;
     app.wait_text("#account-name", church).await;
     app.click("#tab-usage").await;

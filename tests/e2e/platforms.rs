@@ -12,18 +12,18 @@ async fn switching_platforms_and_signing_out_or_forgetting_one_removes_its_secre
     let backend = Backend::start(3600).await;
     // Keyring entries of this platform's profile: `127-0-0-1-<port>--…#…/token` and the like.
     let profile = format!("127-0-0-1-{}-", backend.running.addr.port());
+    let before = keyring_entries();
     let ours = || -> Vec<String> {
         keyring_entries()
             .into_iter()
-            .filter(|(user, _)| user.starts_with(&profile))
+            .filter(|e| e.0.starts_with(&profile) && !before.contains(e))
             .map(|(user, _)| user.rsplit('/').next().unwrap_or_default().to_owned())
             .collect()
     };
     let app = App::launch_for(&backend, &[]).await;
     app.on_screen("signin").await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", true).await;
-    app.on_screen("account").await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", true)
+        .await;
     // A card on file leaves its payment-method token in the keyring too.
     app.click("#tab-payment").await;
     app.click("#card-add").await;

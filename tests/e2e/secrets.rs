@@ -22,10 +22,8 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
     let api_key = backend.admin.api_key(&id(DEMO_ACCOUNT_NAME)).await.unwrap();
     let app = App::launch_for(&backend, &[]).await;
     app.on_screen("signin").await;
-    app.sign_in(DEMO_ACCOUNT_NAME, AUDITOR_USERNAME, AUDITOR_PASSWORD, true)
+    app.signed_in_as(DEMO_ACCOUNT_NAME, AUDITOR_USERNAME, AUDITOR_PASSWORD, true)
         .await;
-    app.on_screen("account").await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     assert!(
         !app.text("#boot-notices").await.contains("keyring"),
         "the OS keyring was used, not memory: {}",

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 async fn ten_thousand_accounts_load_lazily_and_search_per_keystroke() {
     let backend = Backend::start_seeded(Seed::Scale(10_000)).await;
     let app = App::launch_for(&backend, &[]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
     app.wait_for("#sidebar-footer", |t| t == "10001 accounts")
         .await;
     let rendered = app

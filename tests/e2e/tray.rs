@@ -2,7 +2,7 @@
 //! Charges), Sync now, closing the window to the tray, Open, and Quit.
 
 use crate::app::App;
-use crate::backend::{eventually, id, Backend};
+use crate::backend::{eventually, Backend};
 use crate::desktop::{close_window, visible_windows, Tray};
 use crossbar_sandbox::DEMO_ACCOUNT_NAME;
 use desk_testkit::Proxy;
@@ -12,9 +12,8 @@ async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     let backend = Backend::start(3600).await;
     let proxy = Proxy::start(backend.running.addr).await;
     let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.on_screen("account").await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
     let pid = app.pid();
     let tray = Tray::of(pid).await;
     // The top-level account is watched from the start.
@@ -69,19 +68,9 @@ async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     })
     .await;
     assert!(app.running(), "closing the window does not quit");
-    let token = backend.admin.session().unwrap().token;
-    let res = reqwest::Client::new()
-        .put(format!(
-            "{}/v2/accounts/{}/ledgers/debit",
-            backend.url(),
-            id("Lakeside Community Church")
-        ))
-        .header("X-Auth-Token", token.expose())
-        .json(&serde_json::json!({"data": {"amount": 1.0, "description": "e2e"}}))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
+    backend
+        .adjust("Lakeside Community Church", "debit", 1.0, "e2e")
+        .await;
     tray.click("Sync now");
     tray.wait_for(|l| l == "Lakeside Community Church: 2.20 — low")
         .await;

@@ -69,9 +69,8 @@ async fn hostile_text_in_every_field_is_shown_as_plain_text() {
     );
 
     let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.sign_in(DEMO_ACCOUNT_NAME, "admin", "demo", false).await;
-    app.on_screen("account").await;
-    app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
+    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
+        .await;
 
     // The reseller's billing contact and its declined payment's reason.
     app.click("#tab-payment").await;

@@ -236,16 +236,22 @@ mod tests {
         "2026-10-25T01:30:00Z", // EU clocks went back half an hour ago
     ];
 
+    /// The demo seeded with its clock at `at`, and that instant in unix seconds.
+    fn demo_at(at: &str) -> (i64, State) {
+        let now = DateTime::parse_from_rfc3339(at).unwrap().timestamp();
+        let state = build(
+            &Seed::Demo,
+            Default::default(),
+            std::time::Duration::from_secs(1),
+            Clock::starting_at(now),
+        );
+        (now, state)
+    }
+
     #[test]
     fn on_any_date_the_books_hold_this_months_charge_and_nothing_from_the_future() {
         for at in DATES {
-            let now = DateTime::parse_from_rfc3339(at).unwrap().timestamp();
-            let state = build(
-                &Seed::Demo,
-                Default::default(),
-                std::time::Duration::from_secs(1),
-                Clock::starting_at(now),
-            );
+            let (now, state) = demo_at(at);
             let billed: Vec<_> = state
                 .accounts
                 .values()
@@ -275,13 +281,7 @@ mod tests {
     #[test]
     fn on_any_date_the_resellers_card_is_inside_the_warning_window_with_a_recent_decline() {
         for at in DATES {
-            let now = DateTime::parse_from_rfc3339(at).unwrap().timestamp();
-            let state = build(
-                &Seed::Demo,
-                Default::default(),
-                std::time::Duration::from_secs(1),
-                Clock::starting_at(now),
-            );
+            let (now, state) = demo_at(at);
             let reseller = state.reseller_id().unwrap();
             let today = state.today(&reseller);
             let books = &state.books[&reseller];
