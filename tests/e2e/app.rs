@@ -69,6 +69,15 @@ impl App {
         Self::launch_in(tempfile::tempdir().unwrap(), args, at).await
     }
 
+    /// The demo reseller's admin, signed in to `backend` through `proxy` (which sees every
+    /// request the app makes), on the backend's clock.
+    pub async fn reseller_through(backend: &Backend, proxy: &desk_testkit::Proxy) -> App {
+        let app = Self::launch_at(backend.now(), &["--backend", &proxy.url]).await;
+        app.signed_in_as(crossbar_sandbox::DEMO_ACCOUNT_NAME, "admin", "demo", false)
+            .await;
+        app
+    }
+
     /// Start the app on `backend` (plus `args`), on the backend's clock.
     pub async fn launch_for(backend: &Backend, args: &[&str]) -> App {
         let url = backend.url();
@@ -396,6 +405,19 @@ impl App {
 
     pub async fn wait_shown(&self, css: &str) {
         self.visible(css).await;
+    }
+
+    /// Wait until the section tab `name` (`#tab-<name>`) is the selected one.
+    pub async fn wait_tab(&self, name: &str) {
+        let css = format!("#tab-{name}");
+        let started = Instant::now();
+        while self.attribute(&css, "aria-selected").await.as_deref() != Some("true") {
+            assert!(
+                started.elapsed() < WAIT,
+                "the {name} tab was never selected"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
     }
 
     /// Wait until the screen `name` (`#screen-<name>`) is shown and every other one hidden.

@@ -35,9 +35,7 @@ async fn card_credit_and_charge_preview_in_the_window() {
     let backend = Backend::start(3600).await;
     // Through a proxy that counts what really crosses the network.
     let proxy = Proxy::start(backend.running.addr).await;
-    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
-        .await;
+    let app = App::reseller_through(&backend, &proxy).await;
 
     // Payment Details: the card on file, with the warning that it expires soon.
     app.click("#tab-payment").await;
@@ -267,13 +265,7 @@ async fn a_low_balance_notification_once_per_crossing_opens_usage_charges() {
         .status()
         .expect("dunstctl comes with dunst");
     assert!(invoked.success(), "dunst could not invoke the notification");
-    eventually("Usage Charges shown", || async {
-        app.attribute("#tab-usage", "aria-selected")
-            .await
-            .as_deref()
-            == Some("true")
-    })
-    .await;
+    app.wait_tab("usage").await;
     app.wait_text("#account-name", "Lakeside Community Church")
         .await;
     app.wait_for("#balance", |t| t.contains("4.20")).await;

@@ -363,9 +363,7 @@ async fn plain_users_get_the_resellers_and_admins_screen() {
 async fn a_background_refresh_never_redraws_a_form_being_edited() {
     let backend = Backend::start(3600).await;
     let proxy = desk_testkit::Proxy::start(backend.running.addr).await;
-    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
-        .await;
+    let app = App::reseller_through(&backend, &proxy).await;
     open(&app, "Bayside Realty").await;
     app.replace_text("#f-contact-technical-name", "Tom A. (still typing)")
         .await;

@@ -4,16 +4,13 @@
 use crate::app::App;
 use crate::backend::{eventually, Backend};
 use crate::desktop::{close_window, visible_windows, Tray};
-use crossbar_sandbox::DEMO_ACCOUNT_NAME;
 use desk_testkit::Proxy;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     let backend = Backend::start(3600).await;
     let proxy = Proxy::start(backend.running.addr).await;
-    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
-        .await;
+    let app = App::reseller_through(&backend, &proxy).await;
     let pid = app.pid();
     let tray = Tray::of(pid).await;
     // The top-level account is watched from the start.
@@ -53,13 +50,7 @@ async fn the_tray_watches_balances_syncs_keeps_the_app_when_closed_and_quits() {
     tray.click("Lakeside Community Church:");
     app.wait_text("#account-name", "Lakeside Community Church")
         .await;
-    eventually("Usage Charges shown", || async {
-        app.attribute("#tab-usage", "aria-selected")
-            .await
-            .as_deref()
-            == Some("true")
-    })
-    .await;
+    app.wait_tab("usage").await;
 
     // Closing the window keeps Account Desk running in the tray, still watching balances.
     close_window(pid);

@@ -68,9 +68,7 @@ async fn hostile_text_in_every_field_is_shown_as_plain_text() {
         json!({"auth_token": "", "data": {"message": HOSTILE}, "error": "500", "message": HOSTILE, "status": "error", "request_id": "rq-hostile"}),
     );
 
-    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
-    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
-        .await;
+    let app = App::reseller_through(&backend, &proxy).await;
 
     // The reseller's billing contact and its declined payment's reason.
     app.click("#tab-payment").await;

@@ -60,6 +60,32 @@ async fn setup_on(sbx: Sandbox) -> Setup {
     }
 }
 
+/// The demo platform behind a counting proxy, the reseller's desk talking through it, and a
+/// second session that checks the server directly.
+struct Proxied {
+    sbx: Sandbox,
+    proxy: Proxy,
+    dk: Arc<Desk>,
+    admin: Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn proxied() -> Proxied {
+    let sbx = sandbox(Seed::Demo, 600).await;
+    let proxy = Proxy::start(sbx.running.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemoryStore::default());
+    let dk = Arc::new(signed_in(&sbx, &proxy.url, dir.path(), secrets).await);
+    let admin = someone_else(&sbx.running.base_url).await;
+    Proxied {
+        sbx,
+        proxy,
+        dk,
+        admin,
+        _dir: dir,
+    }
+}
+
 /// A request the client has no call for (sandbox-only or reseller-only routes), as `admin` when
 /// given.
 async fn raw(
@@ -114,6 +140,24 @@ async fn payments_of(sbx: &Sandbox, c: &Client, amount: &str) -> usize {
         .iter()
         .filter(|p| **p == d(amount))
         .count()
+}
+
+/// Add credit whose answer the network loses after the server charged (and the network goes
+/// down with it): the app must say it could not confirm. Returns the dialog's intent.
+async fn lost_payment(dk: &Desk, proxy: &Proxy, amount: &str) -> String {
+    proxy.lose_next_answer("POST", "/services/topup");
+    let intent = dk.new_credit_intent();
+    let o = dk
+        .add_credit(id(DEMO_ACCOUNT_NAME).as_str(), &intent, amount)
+        .await
+        .unwrap();
+    assert_eq!(o.state, IntentState::Unknown, "{o:?}");
+    assert!(
+        o.message.contains("will not be charged twice"),
+        "{}",
+        o.message
+    );
+    intent
 }
 
 /// How many top-up requests for `intent` crossed the network.
@@ -237,19 +281,13 @@ async fn a_card_is_tokenized_at_the_processor_vaulted_and_kept_only_in_the_keyri
 
 #[tokio::test]
 async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let proxy = Proxy::start(sbx.running.addr).await;
-    let dir = tempfile::tempdir().unwrap();
-    let dk = Arc::new(
-        signed_in(
-            &sbx,
-            &proxy.url,
-            dir.path(),
-            Arc::new(MemoryStore::default()),
-        )
-        .await,
-    );
-    let admin = someone_else(&sbx.running.base_url).await;
+    let Proxied {
+        sbx,
+        proxy,
+        dk,
+        admin,
+        _dir,
+    } = proxied().await;
     let reseller = id(DEMO_ACCOUNT_NAME);
     let start = admin.balance(&reseller).await.unwrap();
 
@@ -270,14 +308,7 @@ async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
 
     // The answer to the next one is lost and the network drops: the server charged, the app
     // cannot tell, so it says so and sends nothing more.
-    proxy.lose_next_answer("POST", "/services/topup");
-    let lost = dk.new_credit_intent();
-    let first = dk
-        .add_credit(reseller.as_str(), &lost, "40.10")
-        .await
-        .unwrap();
-    assert_eq!(first.state, IntentState::Unknown, "{first:?}");
-    assert!(first.message.contains("will not be charged twice"));
+    let lost = lost_payment(&dk, &proxy, "40.10").await;
     assert_eq!(topups(&proxy, &lost), 1);
     // The user tries again while still offline: it cannot be looked up, so nothing is sent.
     let retry = dk
@@ -318,13 +349,7 @@ async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
 
     // Another lost answer; this time the user closes the dialog and opens a new one, which finds
     // the earlier payment before it sends anything.
-    proxy.lose_next_answer("POST", "/services/topup");
-    let closed = dk.new_credit_intent();
-    let unknown = dk
-        .add_credit(reseller.as_str(), &closed, "33.30")
-        .await
-        .unwrap();
-    assert_eq!(unknown.state, IntentState::Unknown);
+    let closed = lost_payment(&dk, &proxy, "33.30").await;
     proxy.set_down(false);
     let lookups = proxy.count("GET", "/transactions");
     let fresh = dk.new_credit_intent();
@@ -438,27 +463,17 @@ async fn credit_is_sent_once_per_intent_even_when_the_answer_is_lost() {
 /// another intent already claimed is never taken for this one's.
 #[tokio::test]
 async fn on_a_server_that_ignores_references_a_lost_payment_is_found_by_its_amount() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let proxy = Proxy::start(sbx.running.addr).await;
+    let Proxied {
+        sbx,
+        proxy,
+        dk,
+        admin,
+        _dir,
+    } = proxied().await;
     proxy.strip_field("POST", "/services/topup", "reference");
-    let dir = tempfile::tempdir().unwrap();
-    let dk = signed_in(
-        &sbx,
-        &proxy.url,
-        dir.path(),
-        Arc::new(MemoryStore::default()),
-    )
-    .await;
-    let admin = someone_else(&sbx.running.base_url).await;
     let reseller = id(DEMO_ACCOUNT_NAME);
 
-    proxy.lose_next_answer("POST", "/services/topup");
-    let first = dk.new_credit_intent();
-    let o = dk
-        .add_credit(reseller.as_str(), &first, "15.00")
-        .await
-        .unwrap();
-    assert_eq!(o.state, IntentState::Unknown);
+    let first = lost_payment(&dk, &proxy, "15.00").await;
     proxy.set_down(false);
     let found = dk
         .add_credit(reseller.as_str(), &first, "15.00")
@@ -1166,18 +1181,14 @@ async fn the_sandbox_bills_monthly_and_tops_up_at_most_once_a_day() {
 /// choice takes effect without a restart.
 #[tokio::test]
 async fn the_background_loops_follow_the_intervals_chosen_in_settings() {
-    let sbx = sandbox(Seed::Demo, 600).await;
-    let proxy = Proxy::start(sbx.running.addr).await;
-    let dir = tempfile::tempdir().unwrap();
-    let dk = Arc::new(
-        signed_in(
-            &sbx,
-            &proxy.url,
-            dir.path(),
-            Arc::new(MemoryStore::default()),
-        )
-        .await,
-    );
+    // The sandbox and the cache folder must outlive the test body: bind them.
+    let Proxied {
+        sbx: _sbx,
+        proxy,
+        dk,
+        _dir,
+        ..
+    } = proxied().await;
     let hour = std::time::Duration::from_secs(3600);
     let quick = std::time::Duration::from_millis(150);
     let (balances_every, balances_rx) = tokio::sync::watch::channel(hour);
