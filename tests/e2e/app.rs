@@ -101,6 +101,22 @@ impl App {
         self.exited().await
     }
 
+    /// Whether the app still runs, and the end of its log and of what its driver printed: for
+    /// the message of a test that timed out.
+    fn diagnosis(&self) -> String {
+        let tail = |path: &std::path::Path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            lines[lines.len().saturating_sub(15)..].join("\n")
+        };
+        format!(
+            "app running: {}\n--- app log\n{}\n--- driver output\n{}",
+            self.running(),
+            tail(&self._data.path().join("logs/account-desk.log")),
+            tail(&driver_log(self._data.path()))
+        )
+    }
+
     /// The app's process id.
     pub fn pid(&self) -> u32 {
         app_pids(self._data.path())
@@ -153,6 +169,9 @@ impl App {
         );
         let turn = ONE_AT_A_TIME.lock().await;
         let (port, native) = (free_port(), free_port());
+        // What the driver, WebKitWebDriver and the app print goes to a file beside the data
+        // folder, shown when a wait times out.
+        let output = std::fs::File::create(driver_log(data.path())).expect("driver log");
         let driver = Command::new(tauri_driver())
             .args([
                 "--port",
@@ -160,8 +179,8 @@ impl App {
                 "--native-port",
                 &native.to_string(),
             ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(output.try_clone().expect("driver log"))
+            .stderr(output)
             .spawn()
             .expect("tauri-driver must be installed (the test command installs it)");
         // tauri-driver forwards to WebKitWebDriver, which starts a moment later: wait for both.
@@ -242,7 +261,10 @@ impl App {
                     .client
                     .execute("return document.body.outerHTML", vec![])
                     .await;
-                panic!("timed out waiting on {css}; last text: {t:?}\n{html:?}");
+                panic!(
+                    "timed out waiting on {css}; last text: {t:?}\n{html:?}\n{}",
+                    self.diagnosis()
+                );
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
@@ -486,6 +508,12 @@ impl App {
         let _ = self.driver.wait();
         kill_app(self._data.path());
     }
+}
+
+/// Where the driver's (and the app's) output goes: beside the data folder, outliving it.
+fn driver_log(data_dir: &std::path::Path) -> PathBuf {
+    let name = data_dir.file_name().unwrap_or_default().to_string_lossy();
+    std::env::temp_dir().join(format!("account-desk-e2e-{name}.log"))
 }
 
 /// The app processes running on `data_dir` (found by their unique `--data-dir`), zombies
