@@ -293,7 +293,7 @@ mod tests {
     fn entry(v: serde_json::Value) -> Entry<serde_json::Value> {
         Entry {
             revision: Some("3-abc".into()),
-            fetched_at: Utc::now(),
+            fetched_at: "2026-11-18T15:05:00Z".parse().unwrap(),
             value: v,
         }
     }

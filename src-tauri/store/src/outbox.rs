@@ -123,8 +123,8 @@ mod tests {
             }],
             state: EditState::Queued,
             accept_charges: false,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            created_at: "2026-11-18T15:05:00Z".parse().unwrap(),
+            updated_at: "2026-11-18T15:05:00Z".parse().unwrap(),
         };
         {
             let c = Cache::open(dir.path()).unwrap().cache;
