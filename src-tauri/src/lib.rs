@@ -75,8 +75,8 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(Arc::new(match opts.clock {
-            Some(at) => desk_engine::OffsetClock::starting_at(at),
-            None => desk_engine::OffsetClock::default(),
+            Some(at) => desk_engine::Clock::starting_at(at),
+            None => desk_engine::Clock::default(),
         })))
         .setup(move |app| {
             let data_dir: PathBuf = match &opts.data_dir {

@@ -166,7 +166,7 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
     if sandbox.is_none() {
         // The demo platform keeps the app's time, so a pinned clock pins both sides.
         let mut config = Config::new(backend_dir, Seed::Demo);
-        config.start_at = Some(desk_engine::Clock::now(state.clock.as_ref()).timestamp());
+        config.start_at = Some(state.clock.now().timestamp());
         let running = crossbar_sandbox::start(config).await.map_err(|e| {
             app_error(
                 "demo_backend",

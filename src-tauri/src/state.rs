@@ -3,7 +3,7 @@
 
 use crate::error::{app_error, CommandResult};
 use crossbar_sandbox::Running;
-use desk_engine::{ConfigFiles, Desk, ErrorView, OffsetClock, Profile, Settings, Status};
+use desk_engine::{Clock, ConfigFiles, Desk, ErrorView, Profile, Settings, Status};
 use desk_store::SecretStore;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -97,11 +97,11 @@ pub struct AppState {
     /// Serialises profile switches and sign-ins.
     pub switching: tokio::sync::Mutex<()>,
     /// "Now" for every desk and for the window's clocks.
-    pub clock: Arc<OffsetClock>,
+    pub clock: Arc<Clock>,
 }
 
 impl AppState {
-    pub fn new(clock: Arc<OffsetClock>) -> Self {
+    pub fn new(clock: Arc<Clock>) -> Self {
         Self {
             boot: watch::Sender::new(BootView {
                 phase: Phase::Starting,

@@ -22,7 +22,7 @@
 use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
 use crossbar_sandbox::{seed::account_id, Config, Seed, DEMO_ACCOUNT_NAME};
-use desk_engine::{BillingSettingsForm, Clock, Desk, IntentState, OffsetClock, TrunksForm};
+use desk_engine::{BillingSettingsForm, Clock, Desk, IntentState, TrunksForm};
 use desk_store::{Cache, DocKind, MemoryStore};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -36,8 +36,8 @@ use std::time::{Duration, Instant};
 
 /// The sandbox's clock and the controller's: pinned, so nothing depends on today's date. Each
 /// writer starts its own at this clock's now.
-static CLOCK: std::sync::LazyLock<OffsetClock> = std::sync::LazyLock::new(|| {
-    OffsetClock::starting_at(
+static CLOCK: std::sync::LazyLock<Clock> = std::sync::LazyLock::new(|| {
+    Clock::starting_at(
         DateTime::parse_from_rfc3339("2027-01-27T16:00:00Z")
             .unwrap()
             .with_timezone(&Utc),
@@ -158,7 +158,7 @@ fn open_desk(dir: &Path, url: &str, now: DateTime<Utc>) -> Result<Desk, String> 
         Arc::new(MemoryStore::default()),
         "crash",
     )
-    .with_clock(Arc::new(OffsetClock::starting_at(now))))
+    .with_clock(Arc::new(Clock::starting_at(now))))
 }
 
 fn demo_login() -> Credentials {
@@ -277,13 +277,14 @@ fn seed_cache(dir: &Path, url: &str) -> HashMap<(String, String), Option<Value>>
         );
         desk.sign_in(demo_login(), false).await.unwrap();
         desk.sync_tree().await.unwrap();
+        // The server's documents as another session reads them: each edit's `base`.
+        let c = client(url, 2).unwrap();
+        c.sign_in(demo_login()).await.unwrap();
         let mut base = HashMap::new();
         for name in ACCOUNTS {
             let id = account_id(name);
             desk.account(&id).await.unwrap();
             desk.trunks(&id).await.unwrap();
-            let c = Client::new(BaseUrl::parse(url).unwrap(), ClientOptions::default()).unwrap();
-            c.sign_in(demo_login()).await.unwrap();
             let aid = desk_core::AccountId::parse(&id).unwrap();
             let account = c.get_account(&aid).await.unwrap().value.to_value();
             let limits = c.get_limits(&aid).await.unwrap().value.to_value();
@@ -474,9 +475,11 @@ fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usi
 struct Live {
     url: String,
     sandbox_url: String,
-    proxy: Arc<desk_testkit::Proxy>,
-    rt: tokio::runtime::Runtime,
+    proxy: desk_testkit::Proxy,
+    _sandbox: crossbar_sandbox::Running,
     _dir: tempfile::TempDir,
+    /// Last: the servers above stop before their runtime does.
+    rt: tokio::runtime::Runtime,
 }
 
 fn live() -> Live {
@@ -486,7 +489,7 @@ fn live() -> Live {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (sandbox_url, proxy) = rt.block_on(async {
+    let (sandbox, proxy) = rt.block_on(async {
         let mut cfg = Config::new(dir.path(), Seed::Demo);
         cfg.start_at = Some(CLOCK.now().timestamp());
         let sbx = crossbar_sandbox::start(cfg).await.unwrap();
@@ -494,16 +497,15 @@ fn live() -> Live {
         proxy.strip_field("POST", "/services/topup", "reference");
         proxy.delay_answers("", 5);
         proxy.delay_answers("/services/topup", 120);
-        let url = sbx.base_url.clone();
-        std::mem::forget(sbx); // serves for the life of the runtime
-        (url, Arc::new(proxy))
+        (sbx, proxy)
     });
     Live {
         url: proxy.url.clone(),
-        sandbox_url,
+        sandbox_url: sandbox.base_url.clone(),
         proxy,
-        rt,
+        _sandbox: sandbox,
         _dir: dir,
+        rt,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::backend::{instant, Backend, E2E_NOW};
 use chrono::{DateTime, Utc};
-use desk_engine::{Clock, OffsetClock};
+use desk_engine::Clock;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::net::TcpListener;
@@ -54,7 +54,7 @@ pub struct App {
     _data: tempfile::TempDir,
     _turn: MutexGuard<'static, ()>,
     /// The app's clock as the test keeps it (`--clock`), for a restart to continue from.
-    clock: OffsetClock,
+    clock: Clock,
 }
 
 impl App {
@@ -194,7 +194,7 @@ impl App {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
-        let clock = OffsetClock::starting_at(at);
+        let clock = Clock::starting_at(at);
         let mut all_args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all_args.push("--data-dir".into());
         all_args.push(data.path().display().to_string());

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
 use crossbar_sandbox::{seed::account_id, Config, Running, Seed, DEMO_ACCOUNT_NAME};
 use desk_core::{AccountDoc, AccountId, TrunkLimits};
-use desk_engine::{Clock, OffsetClock};
+use desk_engine::Clock;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,7 +26,7 @@ pub struct Backend {
     pub dir: tempfile::TempDir,
     pub admin: Client,
     /// The sandbox's clock, kept here too: the app is launched on it.
-    pub clock: Arc<OffsetClock>,
+    pub clock: Arc<Clock>,
 }
 
 pub fn id(name: &str) -> AccountId {
@@ -48,7 +48,7 @@ impl Backend {
         ttl_secs: u64,
         seed: Seed,
     ) -> Backend {
-        let clock = Arc::new(OffsetClock::starting_at(instant(E2E_NOW)));
+        let clock = Arc::new(Clock::starting_at(instant(E2E_NOW)));
         Self::start_on(dir, listen, ttl_secs, seed, clock).await
     }
 
@@ -57,7 +57,7 @@ impl Backend {
         listen: Option<std::net::SocketAddr>,
         ttl_secs: u64,
         seed: Seed,
-        clock: Arc<OffsetClock>,
+        clock: Arc<Clock>,
     ) -> Backend {
         let mut cfg = Config::new(dir.path(), seed);
         cfg.token_ttl = Duration::from_secs(ttl_secs);
@@ -156,7 +156,7 @@ impl Backend {
 pub struct Stopped {
     dir: tempfile::TempDir,
     addr: std::net::SocketAddr,
-    clock: Arc<OffsetClock>,
+    clock: Arc<Clock>,
 }
 
 impl Stopped {

@@ -949,26 +949,17 @@ async fn on_any_date_the_demo_warns_of_the_card_and_lists_this_months_charge() {
         );
         for name in ACCOUNTS {
             let acct = id(name);
-            dk.account(acct.as_str()).await.unwrap();
             let zone: chrono_tz::Tz = dk
-                .usage(
-                    acct.as_str(),
-                    sbx.now().date_naive(),
-                    sbx.now().date_naive(),
-                    true,
-                )
+                .account(acct.as_str())
                 .await
                 .unwrap()
-                .zone
+                .timezone
+                .effective
+                .expect("each of these accounts has a zone")
                 .parse()
                 .unwrap();
             let today = sbx.now().with_timezone(&zone).date_naive();
-            let first = NaiveDate::from_ymd_opt(
-                chrono::Datelike::year(&today),
-                chrono::Datelike::month(&today),
-                1,
-            )
-            .unwrap();
+            let first = chrono::Datelike::with_day(&today, 1).unwrap();
             let u = dk.usage(acct.as_str(), first, today, true).await.unwrap();
             let wanted = format!("Monthly charges, {}", first.format("%B %Y"));
             assert!(

@@ -221,7 +221,8 @@ async fn tokens_are_jwt_shaped_and_still_expire_after_their_ttl() {
         .login_as(DEMO_ACCOUNT_NAME, DEMO_USERNAME, DEMO_PASSWORD)
         .await;
     assert_eq!(auth.status, StatusCode::CREATED);
-    // The envelope's timestamp is the server's time: the sandbox clock, pinned at NOW.
+    // The envelope's timestamp is the server's time (Kazoo: `api_util:do_create_resp_envelope/1`):
+    // the sandbox clock, pinned at NOW.
     let stamp = auth.body["timestamp"].as_str().unwrap_or_default();
     assert!(
         stamp.starts_with(&crate::support::NOW[..15]),

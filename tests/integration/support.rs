@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
 use crossbar_sandbox::{Config, Running, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
-use desk_engine::{Clock, OffsetClock};
+use desk_engine::Clock;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,7 +31,7 @@ pub fn reference_dir() -> PathBuf {
 /// move forward together ([`Sandbox::advance`]).
 pub struct Sandbox {
     pub running: Running,
-    pub clock: Arc<OffsetClock>,
+    pub clock: Arc<Clock>,
     dir: tempfile::TempDir,
     ttl: Duration,
 }
@@ -39,7 +39,7 @@ pub struct Sandbox {
 /// A stopped sandbox that can come back on the same address with the same data.
 pub struct Stopped {
     addr: std::net::SocketAddr,
-    clock: Arc<OffsetClock>,
+    clock: Arc<Clock>,
     dir: tempfile::TempDir,
     ttl: Duration,
 }
@@ -51,7 +51,7 @@ pub async fn sandbox(seed: Seed, ttl_secs: u64) -> Sandbox {
 /// A sandbox whose clock (and its desks') starts at `at`, its seed built around that instant.
 pub async fn sandbox_at(seed: Seed, ttl_secs: u64, at: &str) -> Sandbox {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(OffsetClock::starting_at(instant(at)));
+    let clock = Arc::new(Clock::starting_at(instant(at)));
     let mut cfg = Config::new(dir.path(), seed);
     cfg.token_ttl = Duration::from_secs(ttl_secs);
     cfg.start_at = Some(clock.now().timestamp());
@@ -126,7 +126,7 @@ impl Stopped {
         }
     }
 
-    pub fn clock(&self) -> &Arc<OffsetClock> {
+    pub fn clock(&self) -> &Arc<Clock> {
         &self.clock
     }
 }
@@ -164,7 +164,7 @@ pub fn id(name: &str) -> desk_core::AccountId {
 
 /// A desk over a fresh or existing cache folder, with the given secret store and clock.
 pub fn desk(
-    clock: &Arc<OffsetClock>,
+    clock: &Arc<Clock>,
     url: &str,
     dir: &std::path::Path,
     secrets: Arc<dyn desk_store::SecretStore>,

@@ -20,7 +20,7 @@ export function clockTime(iso) {
 // window's "5 min ago" counts from the same now as the engine.
 let offsetMs = 0;
 export function setClockOffset(ms) { offsetMs = Number(ms) || 0; }
-export function now() { return Date.now() + offsetMs; }
+function now() { return Date.now() + offsetMs; }
 
 export function relativeTime(iso, at = now()) {
   const d = new Date(iso).getTime();

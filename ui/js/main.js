@@ -44,10 +44,14 @@ async function copy(text) {
   } catch (err) { toast(err.message); }
 }
 
+/** A notice the user can dismiss. */
+function noticeCard(kind, body) {
+  return h('div', { class: `notice notice-${kind}` }, body,
+    h('button', { type: 'button', class: 'btn btn-small notice-close', text: 'Dismiss', onclick: (e) => e.target.closest('.notice').remove() }));
+}
+
 function notify(err, info = false) {
-  replace($('notices'), h('div', { class: `notice ${info ? 'notice-info' : 'notice-error'}` },
-    info ? h('p', { text: err.message }) : errorBlock(err, copy),
-    h('button', { type: 'button', class: 'btn btn-small notice-close', text: 'Dismiss', onclick: () => replace($('notices')) })));
+  replace($('notices'), info ? noticeCard('info', h('p', { text: err.message })) : noticeCard('error', errorBlock(err, copy)));
 }
 
 /** Times in the zone the user chose: this computer's, or the viewed account's. */
@@ -558,9 +562,7 @@ function showFailure(b) {
 /** What the whole app must tell the user (no keyring, a rebuilt cache) stays until dismissed:
  *  opening an account clears only that account's messages. */
 function showBootNotices(notices) {
-  const box = $('boot-notices');
-  replace(box, notices.map((n) => h('div', { class: 'notice notice-info' }, h('p', { text: n }),
-    h('button', { type: 'button', class: 'btn btn-small notice-close', text: 'Dismiss', onclick: (e) => e.target.closest('.notice').remove() }))));
+  replace($('boot-notices'), notices.map((n) => noticeCard('info', h('p', { text: n }))));
 }
 
 async function route(b) {

@@ -5,28 +5,15 @@
 use chrono::{DateTime, Duration, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};
 
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The computer's clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// The computer's clock shifted by an offset: it reads a chosen instant when created and then
-/// runs on, like the sandbox's clock. Moves only forward. The default is the computer's clock.
+/// The computer's clock shifted by an offset: the default is the computer's own; one made with
+/// [`Clock::starting_at`] reads that instant when created and then runs on, like the sandbox's
+/// clock. Moves only forward.
 #[derive(Debug, Default)]
-pub struct OffsetClock {
+pub struct Clock {
     offset_ms: AtomicI64,
 }
 
-impl OffsetClock {
+impl Clock {
     pub fn starting_at(at: DateTime<Utc>) -> Self {
         Self {
             offset_ms: AtomicI64::new((at - Utc::now()).num_milliseconds()),
@@ -43,11 +30,9 @@ impl OffsetClock {
     pub fn offset_ms(&self) -> i64 {
         self.offset_ms.load(Ordering::SeqCst)
     }
-}
 
-impl Clock for OffsetClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst))
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.offset_ms())
     }
 }
 
@@ -58,7 +43,7 @@ mod tests {
     #[test]
     fn an_offset_clock_starts_where_told_runs_on_and_never_goes_back() {
         let at: DateTime<Utc> = "2028-02-29T12:00:00Z".parse().unwrap();
-        let c = OffsetClock::starting_at(at);
+        let c = Clock::starting_at(at);
         let first = c.now();
         assert!((first - at).num_seconds().abs() < 2, "{first}");
         c.advance(Duration::days(1));

@@ -1,6 +1,6 @@
 //! [`Desk`]: one signed-in platform, its cache, its secrets and its outbox.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::index::{AccountIndex, NodeView, SearchHit};
 use crate::views::{self, AccountInputs, AccountView, Freshness, TrunksView};
 use crate::EngineError;
@@ -79,7 +79,7 @@ pub struct Desk {
     /// Bumped whenever something the window shows has changed.
     changed: watch::Sender<u64>,
     /// What "now" is: every date-dependent rule asks this.
-    clock: Arc<dyn Clock>,
+    clock: Arc<Clock>,
 }
 
 impl Desk {
@@ -109,12 +109,12 @@ impl Desk {
             kick: Notify::new(),
             balance_kick: Notify::new(),
             changed: watch::Sender::new(0),
-            clock: Arc::new(SystemClock),
+            clock: Arc::default(),
         }
     }
 
-    /// The same desk on another clock (tests pin it; see [`crate::OffsetClock`]).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+    /// The same desk on another clock (the app's, which tests and `--clock` pin).
+    pub fn with_clock(mut self, clock: Arc<Clock>) -> Self {
         self.clock = clock;
         self
     }
@@ -174,7 +174,7 @@ impl Desk {
             Ok(_) => {
                 link.online = true;
                 link.needs_sign_in = false;
-                link.last_contact = Some(self.clock.now());
+                link.last_contact = Some(self.now());
             }
             Err(e) if e.is_unreachable() => link.online = false,
             Err(ApiError::SessionExpired { .. }) => {

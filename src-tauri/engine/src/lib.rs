@@ -20,7 +20,7 @@ pub use billing::{
     usage_csv, BillingSettingsForm, BillingSettingsView, CardEntry, CardView, ChargePreview,
     PaymentView, PlanView, UsageView, PRORATION_RULE,
 };
-pub use clock::{Clock, OffsetClock, SystemClock};
+pub use clock::Clock;
 pub use credit::{CreditOutcome, IntentState};
 pub use desk::{forget_secrets, Desk, SignInInfo, Status};
 pub use edits::{

@@ -47,7 +47,8 @@ pub fn random_hex(bytes: usize) -> String {
     hex::encode(buf)
 }
 
-/// Kazoo's envelope `timestamp`: the server's time (the sandbox clock, which tests pin).
+/// Kazoo's envelope `timestamp` (`api_util:do_create_resp_envelope/1` stamps
+/// `kz_time:iso8601(kz_time:now_s())`): the server's time, here the sandbox clock, which tests pin.
 fn timestamp() -> String {
     let now = NOW
         .try_with(|n| chrono::DateTime::from_timestamp(*n, 0))

@@ -32,7 +32,6 @@ pub fn preview_numbers(
 
 #[tauri::command]
 pub fn list_zones(state: State<'_, AppState>, query: String) -> Vec<ZoneClock> {
-    use desk_engine::Clock;
     desk_engine::zone_choices(&query, state.clock.now())
 }
 

@@ -3,7 +3,6 @@
 use crate::error::{app_error, CommandResult};
 use crate::state::AppState;
 use desk_core::ZoneClock;
-use desk_engine::Clock;
 use tauri::{AppHandle, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
