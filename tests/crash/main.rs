@@ -255,7 +255,8 @@ fn writer(
                 println!("PUSH");
                 let _ = desk.push_pending().await;
                 let intent = desk.new_credit_intent();
-                let amount = format!("{}.{:02}", 1 + n / 100, n % 100);
+                // At least Braintree's $5.00 minimum (`braintree.min_amount`).
+                let amount = format!("{}.{:02}", 5 + n / 100, n % 100);
                 println!("INTENT {intent} {amount}");
                 let _ = desk.add_credit(&reseller, &intent, &amount).await;
                 n += 1;
@@ -470,8 +471,8 @@ fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usi
     (total, acked.len())
 }
 
-/// Everything the online phase needs from the live side: a sandbox behind a slow proxy that
-/// drops top-up references (as Kazoo 4.3 ignores them), run on a thread of its own.
+/// Everything the online phase needs from the live side: a sandbox (whose top-up, like Kazoo
+/// 4.3's, reads nothing but the amount) behind a slow proxy, run on a thread of its own.
 struct Live {
     url: String,
     sandbox_url: String,
@@ -494,7 +495,6 @@ fn live() -> Live {
         cfg.start_at = Some(CLOCK.now().timestamp());
         let sbx = crossbar_sandbox::start(cfg).await.unwrap();
         let proxy = desk_testkit::Proxy::start(sbx.addr).await;
-        proxy.strip_field("POST", "/services/topup", "reference");
         proxy.delay_answers("", 5);
         proxy.delay_answers("/services/topup", 120);
         (sbx, proxy)
@@ -573,11 +573,9 @@ fn check_money(live: &Live, server: &Client, dir: &Path, intents: &[(String, Str
     let mut sent: HashMap<String, usize> = HashMap::new();
     for r in live.proxy.requests() {
         if r.is("POST", "/services/topup") {
-            let reference = r.json()["data"]["reference"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            *sent.entry(reference).or_default() += 1;
+            // Each intent has its own amount, and the amount is all a top-up carries.
+            let amount = r.json()["data"]["amount"].to_string();
+            *sent.entry(amount).or_default() += 1;
         }
     }
     let twice: Vec<_> = sent.iter().filter(|(_, n)| **n > 1).collect();

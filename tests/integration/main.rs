@@ -6,6 +6,7 @@ mod client_sandbox;
 mod client_transport;
 mod edits;
 mod engine_cache;
+mod kazoo43;
 mod kazoo_reference;
 mod keyring_store;
 mod layering;

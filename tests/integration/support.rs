@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
+use crossbar_sandbox::platform::Platform;
 use crossbar_sandbox::{Config, Running, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
 use desk_engine::Clock;
 use std::path::PathBuf;
@@ -50,10 +51,16 @@ pub async fn sandbox(seed: Seed, ttl_secs: u64) -> Sandbox {
 
 /// A sandbox whose clock (and its desks') starts at `at`, its seed built around that instant.
 pub async fn sandbox_at(seed: Seed, ttl_secs: u64, at: &str) -> Sandbox {
+    sandbox_playing(seed, ttl_secs, at, Platform::default()).await
+}
+
+/// The same, playing another Kazoo release or a platform without a payment bookkeeper.
+pub async fn sandbox_playing(seed: Seed, ttl_secs: u64, at: &str, platform: Platform) -> Sandbox {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(Clock::starting_at(instant(at)));
     let mut cfg = Config::new(dir.path(), seed);
     cfg.token_ttl = Duration::from_secs(ttl_secs);
+    cfg.platform = platform;
     cfg.start_at = Some(clock.now().timestamp());
     let running = crossbar_sandbox::start(cfg).await.unwrap();
     Sandbox {

@@ -178,8 +178,9 @@ export function renderAccountInfo(panel, view, { copy, onChange }) {
   const showZone = (zone, clock) => {
     const inherited = !zone || zone === 'inherit';
     replace(tzValue,
-      h('span', { class: inherited ? '' : 'mono', id: 'tz-current', text: inherited ? 'Inherited from the parent account' : zone }),
-      inherited && view.timezone.effective ? h('span', { class: 'muted', text: ` (${view.timezone.effective})` }) : null,
+      h('span', { class: inherited ? '' : 'mono', id: 'tz-current', text: inherited ? 'The parent account’s zone, copied when saved' : zone }),
+      inherited && view.timezone.effective ? h('span', { class: 'muted', text: ` (now ${view.timezone.effective})` }) : null,
+      inherited ? h('div', { class: 'sub', id: 'tz-inherit-note', text: 'The platform never stores “inherit”: saving writes the parent’s current zone into this account, and later changes to the parent do not follow.' }) : null,
       clock ? h('div', { class: 'sub', dataset: { clock: clock.zone }, text: clockText(clock) }) : null);
   };
   showZone(view.timezone.inherited ? '' : view.timezone.zone, view.timezone.clock);
@@ -187,7 +188,7 @@ export function renderAccountInfo(panel, view, { copy, onChange }) {
     id: 'f-timezone', label: 'Search time zones', placeholder: 'Search zones: Paris, New_York, UTC…',
     search: async (q) => {
       const zones = await call('list_zones', { query: q });
-      const inherit = { value: 'inherit', label: 'Inherit from the parent account', meta: view.timezone.effective || '' };
+      const inherit = { value: 'inherit', label: 'Copy the parent account’s zone now', meta: view.timezone.effective || '' };
       return [inherit, ...zones.map((z) => ({ value: z.zone, label: z.zone, meta: `${utcOffset(z.offset)} · ${z.time}`, clock: z }))];
     },
     onPick: (it) => { state.timezone = it.value; showZone(it.value === 'inherit' ? '' : it.value, it.clock); setError(panel, 'timezone', ''); onChange(); },

@@ -194,6 +194,7 @@ export async function renderUsage(panel, accountId, { notify, copy }) {
       h('span', { class: 'spacer' }),
       u.can_pay ? h('button', { type: 'button', class: 'btn btn-primary', id: 'credit-add', text: 'Add credit…', disabled: Boolean(u.as_of), onclick: () => creditDialog(accountId, rerender) }) : null),
     u.as_of ? h('p', { class: 'note', role: 'note', text: `Offline — last balance seen ${new Date(u.as_of).toLocaleString()}. Credit can only be added online.` }) : null,
+    u.platform_note ? h('p', { class: 'note', role: 'note', id: 'usage-platform-note', text: u.platform_note }) : null,
     h('label', { class: 'check' }, watch, ' Watch this balance from the tray (a notification when it falls below the threshold)'));
   const rangeBar = h('div', { class: 'panel-bar' }, h('label', { for: 'usage-from', text: 'From' }), from, h('label', { for: 'usage-to', text: 'to' }), to, apply,
     h('span', { class: 'muted', text: `Dates and times in ${u.zone}` }), h('span', { class: 'spacer' }), exportButton);
@@ -282,7 +283,7 @@ function settingsCard(accountId, view, { notify, rerender }) {
       h('div', {}, h('label', { class: 'check' }, alertsOn, ' Alert me'), threshold)),
     row('topup', ['Auto recharge', pending(['topup.threshold', 'topup.amount'])], 'The card on file is charged this amount when the balance falls below the trigger — at most once every 24 hours, so a busy day cannot drain the card. Turning it off removes both values.',
       h('div', {}, h('label', { class: 'check' }, rechargeOn, ' Recharge automatically'), rThreshold, rAmount)),
-    row('topup.monthly', ['Subscription payment', pending(['topup.monthly'])], 'How the monthly bill is paid.',
+    row('topup.monthly', ['Subscription payment', pending(['topup.monthly'])], 'How the monthly bill is paid. Saved where Kazoo’s web client keeps this choice (topup.monthly); the platform, not Account Desk, decides whether it acts on it — Kazoo 4.3 itself reads neither key, so ask your provider what it does.',
       h('div', { role: 'radiogroup', 'aria-label': 'Subscription payment' },
         sub('self_manage', 'Self Manage', 'You keep enough credit on the account yourself (the default).'),
         sub('card', 'Card', 'The card on file pays the monthly bill; account credit is the fallback.'),
@@ -317,6 +318,7 @@ export async function renderPlan(panel, accountId, { copy }) {
   let p;
   try { p = await call('service_plan', { id: accountId }); } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
   if (!owns()) return;
+  if (p.platform_note) { replace(panel, h('p', { class: 'empty', id: 'plan-platform-note', text: p.platform_note })); return; }
   if (!p.plan_name) { replace(panel, h('p', { class: 'empty', text: 'This account is not on a service plan.' })); return; }
   const items = h('table', { class: 'table', id: 'plan-items' },
     h('thead', {}, h('tr', {}, ['Item', 'Quantity', 'Rate / month', 'Monthly'].map((t) => h('th', { scope: 'col', text: t })))),
@@ -325,6 +327,6 @@ export async function renderPlan(panel, accountId, { copy }) {
     h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3, text: 'Monthly total' }), h('td', { class: 'num', id: 'plan-total', text: money(p.recurring) }))));
   replace(panel,
     card(p.plan_name, items,
-      h('p', { id: 'plan-next', text: p.next_billing ? `Next billing date: ${p.next_billing} (${p.zone})` : 'Next billing date not known.' })),
+      h('p', { id: 'plan-next', text: p.next_billing ? `Next billing date: ${p.next_billing} (the platform bills at 00:00 UTC)` : 'Next billing date not known.' })),
     card('How proration works', h('p', { id: 'plan-explanation', text: p.explanation })));
 }

@@ -82,9 +82,16 @@ export function renderTrunks(panel, t, { onChange, accountId }) {
 const RULE = 'Additions are charged for the rest of this month, today included, on the account’s calendar (monthly rate × days left ÷ days in the month, rounded half away from zero to the cent).';
 
 
-/** The platform asks to accept charges: show them; consent resends, cancel drops the edit. */
+/** The platform asks to accept charges: show its quote as it is (Kazoo's `summary.today` is the
+ *  activation charges) beside Account Desk's own proration estimate; consent resends, cancel
+ *  drops the edit. */
 export function showCharges(edit, { onAccept, onCancel }) {
   const c = edit.charges || { items: [], activation: '0', today: null, recurring: null };
+  const quantity = (item) => { const i = c.items.find((x) => x.item === item); return i && i.quantity !== null && i.quantity !== undefined ? String(i.quantity) : '0'; };
+  const estimate = h('p', { class: 'note', id: 'charges-estimate', 'aria-live': 'polite', text: 'Working out the prorated charge…' });
+  call('preview_trunk_charges', { id: edit.account_id, form: { inbound: quantity('inbound_trunks'), outbound: quantity('outbound_trunks'), twoway: quantity('twoway_trunks') } })
+    .then((p) => { estimate.textContent = p ? `Account Desk’s estimate for the rest of this month: ${p.sentence}. ${RULE}` : 'By the plan’s rates this change adds nothing this month.'; })
+    .catch(() => { estimate.textContent = 'Account Desk could not estimate the prorated charge (the plan’s rates are not known here).'; });
   const table = h('table', { class: 'table', id: 'charges-table' },
     h('thead', {}, h('tr', {}, ['Item', 'Quantity', 'Rate / month', 'Monthly'].map((t) => h('th', { scope: 'col', text: t })))),
     h('tbody', {}, c.items.map((i) => h('tr', {},
@@ -99,9 +106,9 @@ export function showCharges(edit, { onAccept, onCancel }) {
       h('p', { text: `Changing the trunks of ${edit.account_name} changes what the account is billed. Nothing has been changed yet.` }),
       table,
       h('dl', { class: 'totals' },
-        c.today !== null && c.today !== undefined ? [h('dt', { text: 'Due today (prorated for the rest of the month)' }), h('dd', { class: 'num', id: 'charges-today', text: money(c.today) })] : null,
-        c.recurring !== null && c.recurring !== undefined ? [h('dt', { text: 'New monthly total for these items' }), h('dd', { class: 'num', id: 'charges-recurring', text: money(c.recurring) })] : null,
-        Number(c.activation) > 0 ? [h('dt', { text: 'One-time activation' }), h('dd', { class: 'num', text: money(c.activation) })] : null),
+        c.today !== null && c.today !== undefined ? [h('dt', { text: 'Activation charges due now (the platform’s quote)' }), h('dd', { class: 'num', id: 'charges-today', text: money(c.today) })] : null,
+        c.recurring !== null && c.recurring !== undefined ? [h('dt', { text: 'New monthly total for these items (the platform’s quote)' }), h('dd', { class: 'num', id: 'charges-recurring', text: money(c.recurring) })] : null),
+      estimate,
       h('p', { class: 'muted', text: 'Accepting charges the card on file; cancelling sends nothing and drops this trunk change.' }),
     ],
     actions: [

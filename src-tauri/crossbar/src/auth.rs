@@ -82,14 +82,16 @@ impl Client {
 
     pub(crate) async fn authenticate(&self, credentials: Credentials) -> Result<Session, ApiError> {
         let (path, data) = match &credentials {
+            // `cb_user_auth:find_account/4` tries the realm first and the name when the realm
+            // finds nothing: one typed string goes as both.
             Credentials::Password { account, hash, .. } => {
-                let (key, value) = match account {
-                    AccountRef::Name(n) => ("account_name", n),
-                    AccountRef::Realm(r) => ("account_realm", r),
+                let value = match account {
+                    AccountRef::Name(v) | AccountRef::Realm(v) => v,
                 };
                 (
                     "user_auth",
-                    json!({"credentials": hash.expose(), "method": "md5", key: value}),
+                    json!({"credentials": hash.expose(), "method": "md5",
+                           "account_realm": value, "account_name": value}),
                 )
             }
             Credentials::ApiKey(key) => ("api_auth", json!({"api_key": key.expose()})),

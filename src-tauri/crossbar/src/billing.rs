@@ -4,7 +4,7 @@
 use crate::decode::Reply;
 use crate::{ApiError, Client, ErrorMeta};
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use desk_core::card::CardInput;
 use desk_core::money::{from_json, to_json};
 use desk_core::AccountId;
@@ -32,10 +32,18 @@ pub struct LedgerRow {
     pub source: String,
     pub amount: Decimal,
     pub description: String,
-    pub created: DateTime<Utc>,
+    /// When it happened: `period.start`, else `period.end` (Kazoo strips `created` from ledger
+    /// entries, `kz_ledger:public_json/1`).
+    pub at: DateTime<Utc>,
     /// Seconds for calls, 0 for money movements.
     pub quantity: i64,
     pub unit: String,
+    /// `executor.trigger` of a top-up: `manual` or `automatic`.
+    pub trigger: Option<String>,
+    /// The transaction a payment's credit came from, when a bookkeeper charged one.
+    pub transaction: Option<String>,
+    /// The number a call went to (`metadata.callee_id_number`).
+    pub callee: Option<String>,
 }
 
 /// Ledger totals for one source over a range (`/ledgers`).
@@ -55,11 +63,20 @@ pub struct TransactionRow {
     /// `completed`, `failed`, …
     pub status: String,
     pub description: String,
-    /// The processor's reason when it failed ("Insufficient Funds (2001)").
+    /// The processor's reason when it failed ("Insufficient Funds").
     pub reason: Option<String>,
     pub created: DateTime<Utc>,
-    /// The idempotency reference sent with a top-up.
-    pub reference: Option<String>,
+    /// `executor.trigger`: `manual`, `automatic`, …
+    pub trigger: Option<String>,
+}
+
+/// What a top-up answered: the credit's ledger entry, and the charge's transaction when the
+/// platform has a payment bookkeeper (`kz_services_topup:topup/4` answers `{ledger}` alone
+/// when it has none).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopupReceipt {
+    pub transaction: Option<String>,
+    pub ledger: Option<String>,
 }
 
 /// A card as the backend reports it: never more than brand, last four and expiry.
@@ -115,35 +132,47 @@ fn text(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_default().to_owned()
 }
 
+fn short(v: &Value) -> Option<String> {
+    v.as_str()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(120).collect())
+}
+
 fn ledger_row(v: &Value) -> Option<LedgerRow> {
+    let at =
+        from_gregorian(&v["period"]["start"]).or_else(|| from_gregorian(&v["period"]["end"]))?;
     Some(LedgerRow {
-        id: text(v, "id"),
+        id: v["id"].as_str()?.to_owned(),
         source: v["source"]["service"]
             .as_str()
             .unwrap_or_default()
             .to_owned(),
         amount: from_json(&v["amount"])?,
         description: text(v, "description"),
-        created: from_gregorian(&v["created"])?,
+        at,
         quantity: v["usage"]["quantity"].as_i64().unwrap_or(0),
         unit: v["usage"]["unit"].as_str().unwrap_or_default().to_owned(),
+        trigger: short(&v["executor"]["trigger"]),
+        transaction: short(&v["metadata"]["transaction"]["id"]),
+        callee: short(&v["metadata"]["callee_id_number"]),
     })
 }
 
-pub(crate) fn transaction_row(v: &Value) -> Option<TransactionRow> {
-    let reason = v["reason"]
-        .as_str()
-        .or_else(|| v["bookkeeper"]["results"]["message"].as_str())
-        .filter(|_| v["status"] != "completed")
-        .map(str::to_owned);
+/// A `/transactions` row: the `list_by_timestamp` view's value, with `created` and the
+/// bookkeeper's result flattened to `bookkeeper: {status, reason, message}`.
+fn transaction_row(v: &Value) -> Option<TransactionRow> {
+    let reason = short(&v["bookkeeper"]["message"])
+        .or_else(|| short(&v["bookkeeper"]["results"]["message"]))
+        .or_else(|| short(&v["bookkeeper"]["reason"]))
+        .filter(|_| v["status"] != "completed");
     Some(TransactionRow {
-        id: text(v, "id"),
+        id: v["id"].as_str()?.to_owned(),
         amount: from_json(&v["amount"])?,
         status: text(v, "status"),
         description: text(v, "description"),
         reason,
         created: from_gregorian(&v["created"])?,
-        reference: v["metadata"]["reference"].as_str().map(str::to_owned),
+        trigger: short(&v["executor"]["trigger"]),
     })
 }
 
@@ -187,56 +216,143 @@ fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(&'static str, String)> 
     ]
 }
 
+/// `crossbar.maximum_range` defaults to 31 days and an hour (`crossbar_view:time_range/3`);
+/// a longer range is a 400, so longer periods are asked for in windows of 31 days.
+const WINDOW_DAYS: i64 = 31;
+/// A listing that keeps handing out new page keys is broken: stop rather than loop.
+const MAX_PAGES: usize = 1_000;
+
+/// `from..=to` cut into consecutive windows of at most [`WINDOW_DAYS`] that do not overlap.
+pub fn windows(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut out = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let end = (start + Duration::days(WINDOW_DAYS)).min(to);
+        out.push((start, end));
+        start = end + Duration::seconds(1);
+    }
+    out
+}
+
 impl Client {
-    /// The balance (`/ledgers/total`): one cheap call, used by background polling.
+    /// The balance: `/ledgers/total`, or on Kazoo 4.2 (which has none, and lists a ledger
+    /// source named "total" instead) `/transactions/current_balance`. One cheap call, used by
+    /// background polling.
     pub async fn balance(&self, id: &AccountId) -> Result<Decimal, ApiError> {
+        if !self.is_before_43() {
+            let reply = self
+                .call(
+                    Method::GET,
+                    &format!("accounts/{id}/ledgers/total"),
+                    &[],
+                    None,
+                )
+                .await?;
+            if !reply.data().is_array() {
+                return from_json(&reply.data()["amount"])
+                    .ok_or_else(|| decode_err(&reply, "no amount in the balance"));
+            }
+        }
         let reply = self
             .call(
                 Method::GET,
-                &format!("accounts/{id}/ledgers/total"),
+                &format!("accounts/{id}/transactions/current_balance"),
                 &[],
                 None,
             )
             .await?;
-        from_json(&reply.data()["amount"])
-            .ok_or_else(|| decode_err(&reply, "no amount in the balance"))
+        from_json(&reply.data()["balance"])
+            .ok_or_else(|| decode_err(&reply, "no balance in the answer"))
     }
 
-    /// Totals per ledger source over a range.
+    /// Totals per ledger source over a range, added up over 31-day windows.
     pub async fn ledger_totals(
         &self,
         id: &AccountId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<SourceTotal>, ApiError> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("accounts/{id}/ledgers"),
-                &range(from, to),
-                None,
-            )
-            .await?;
-        let map = reply
-            .data()
-            .as_object()
-            .ok_or_else(|| decode_err(&reply, "the ledger totals are not a map"))?;
-        let mut out: Vec<SourceTotal> = map
-            .iter()
-            .filter_map(|(source, v)| {
-                Some(SourceTotal {
-                    source: source.clone(),
-                    amount: from_json(&v["amount"])?,
-                    quantity: v["usage"]["quantity"].as_i64().unwrap_or(0),
-                    unit: v["usage"]["unit"].as_str().unwrap_or_default().to_owned(),
-                })
-            })
-            .collect();
+        let mut out: Vec<SourceTotal> = Vec::new();
+        for (a, b) in windows(from, to) {
+            let reply = self
+                .call(
+                    Method::GET,
+                    &format!("accounts/{id}/ledgers"),
+                    &range(a, b),
+                    None,
+                )
+                .await?;
+            let map = reply
+                .data()
+                .as_object()
+                .ok_or_else(|| decode_err(&reply, "the ledger totals are not a map"))?;
+            for (source, v) in map {
+                let Some(amount) = from_json(&v["amount"]) else {
+                    continue;
+                };
+                let quantity = v["usage"]["quantity"].as_i64().unwrap_or(0);
+                match out.iter_mut().find(|t| &t.source == source) {
+                    Some(t) => {
+                        t.amount += amount;
+                        t.quantity = t.quantity.saturating_add(quantity);
+                    }
+                    None => out.push(SourceTotal {
+                        source: source.clone(),
+                        amount,
+                        quantity,
+                        unit: v["usage"]["unit"].as_str().unwrap_or_default().to_owned(),
+                    }),
+                }
+            }
+        }
         out.sort_by(|a, b| a.source.cmp(&b.source));
         Ok(out)
     }
 
-    /// Every entry of one ledger source in a range, following pages, newest first.
+    /// Every row of a ranged, paged listing: 31-day windows, every page of each
+    /// (`next_start_key`), each row once.
+    async fn ranged<T>(
+        &self,
+        path: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        read: fn(&Value) -> Option<T>,
+        id_of: fn(&T) -> &str,
+        what: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut all: Vec<T> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (a, b) in windows(from, to) {
+            let mut key: Option<String> = None;
+            for page in 1.. {
+                let mut query = range(a, b);
+                if let Some(k) = &key {
+                    query.push(("start_key", k.clone()));
+                }
+                let reply = self.call(Method::GET, path, &query, None).await?;
+                for row in rows(&reply, read, what)? {
+                    if seen.insert(id_of(&row).to_owned()) {
+                        all.push(row);
+                    }
+                }
+                match reply.body["next_start_key"].as_str() {
+                    Some(next) if !next.is_empty() && Some(next) != key.as_deref() => {
+                        if page >= MAX_PAGES {
+                            return Err(decode_err(
+                                &reply,
+                                &format!("the {what} listing does not end"),
+                            ));
+                        }
+                        key = Some(next.to_owned());
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every entry of one ledger source in a range.
     pub async fn ledger_entries(
         &self,
         id: &AccountId,
@@ -253,47 +369,33 @@ impl Client {
                 "“{source}” is not a ledger source"
             )));
         }
-        let mut all = Vec::new();
-        let mut key: Option<String> = None;
-        loop {
-            let mut query = range(from, to);
-            query.push(("page_size", "500".into()));
-            if let Some(k) = &key {
-                query.push(("start_key", k.clone()));
-            }
-            let reply = self
-                .call(
-                    Method::GET,
-                    &format!("accounts/{id}/ledgers/{source}"),
-                    &query,
-                    None,
-                )
-                .await?;
-            all.extend(rows(&reply, ledger_row, "ledger")?);
-            match reply.body["next_start_key"].as_str() {
-                Some(next) if !next.is_empty() && Some(next) != key.as_deref() => {
-                    key = Some(next.to_owned())
-                }
-                _ => return Ok(all),
-            }
-        }
+        self.ranged(
+            &format!("accounts/{id}/ledgers/{source}"),
+            from,
+            to,
+            ledger_row,
+            |r| r.id.as_str(),
+            "ledger",
+        )
+        .await
     }
 
+    /// Every payment-processor transaction in a range.
     pub async fn transactions(
         &self,
         id: &AccountId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<TransactionRow>, ApiError> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("accounts/{id}/transactions"),
-                &range(from, to),
-                None,
-            )
-            .await?;
-        rows(&reply, transaction_row, "transaction")
+        self.ranged(
+            &format!("accounts/{id}/transactions"),
+            from,
+            to,
+            transaction_row,
+            |t| t.id.as_str(),
+            "transaction",
+        )
+        .await
     }
 
     pub async fn service_summary(&self, id: &AccountId) -> Result<ServiceSummary, ApiError> {
@@ -321,25 +423,75 @@ impl Client {
                 })
             })
             .collect();
+        // Plans are keyed by ID (`kzd_services:plans/1`); their names are in the rows of
+        // `/services/available`.
+        let plan_id = d["plans"]
+            .as_object()
+            .and_then(|p| p.keys().next().cloned());
+        let plan_name = match &plan_id {
+            Some(plan) => self.plan_name(id, plan).await,
+            None => None,
+        };
         Ok(ServiceSummary {
-            plan_id: invoice["plan"]["id"].as_str().map(str::to_owned),
-            plan_name: invoice["plan"]["name"].as_str().map(str::to_owned),
+            plan_id,
+            plan_name,
             items,
             recurring: from_json(&invoice["summary"]["recurring"]).unwrap_or_default(),
             next_billing: from_gregorian(&d["billing_cycle"]["next"]),
         })
     }
 
+    /// A plan's name as the reseller lists it; `None` when the listing cannot be read.
+    async fn plan_name(&self, id: &AccountId, plan: &str) -> Option<String> {
+        let reply = self
+            .call(
+                Method::GET,
+                &format!("accounts/{id}/services/available"),
+                &[],
+                None,
+            )
+            .await
+            .ok()?;
+        let rows = reply.data().as_array()?;
+        let row = rows.iter().find(|r| r["id"].as_str() == Some(plan))?;
+        short(&row["name"])
+    }
+
+    /// The cards on file, read from the Braintree customer: unlike `…/braintree/cards`, which
+    /// fails until a customer exists, `GET …/customer` answers a placeholder without cards.
     pub async fn cards(&self, id: &AccountId) -> Result<Vec<CardOnFile>, ApiError> {
         let reply = self
             .call(
                 Method::GET,
-                &format!("accounts/{id}/braintree/cards"),
+                &format!("accounts/{id}/braintree/customer"),
                 &[],
                 None,
             )
             .await?;
-        rows(&reply, card, "card")
+        let cards = &reply.data()["credit_cards"];
+        if cards.is_null() {
+            return Ok(Vec::new());
+        }
+        let list = cards
+            .as_array()
+            .ok_or_else(|| decode_err(&reply, "the card list is not a list"))?;
+        Ok(list.iter().filter_map(card).collect())
+    }
+
+    /// Make sure the account has a Braintree customer, which Kazoo creates only on
+    /// `POST …/braintree/customer` (`braintree_customer:update/1`); until then the client
+    /// token cannot be had. The placeholder Kazoo answers for a missing one has no
+    /// `created_at`.
+    pub async fn ensure_customer(&self, id: &AccountId, company: &str) -> Result<(), ApiError> {
+        let path = format!("accounts/{id}/braintree/customer");
+        let reply = self.call(Method::GET, &path, &[], None).await?;
+        if reply.data().get("created_at").is_some() {
+            return Ok(());
+        }
+        let body = json!({"data": {"company": company}});
+        self.call(Method::POST, &path, &[], Some(body)).await?;
+        tracing::info!(account = %id, "payment customer created");
+        Ok(())
     }
 
     /// Where to tokenize a card for this account. The processor's address must be https (or
@@ -382,8 +534,9 @@ impl Client {
         access: &ProcessorAccess,
         card: &CardInput,
     ) -> Result<String, ApiError> {
+        // Braintree's client API: `{clientApiUrl}/v1/payment_methods/credit_cards`.
         let path = format!(
-            "{}/payment_methods/credit_cards",
+            "{}/v1/payment_methods/credit_cards",
             access.api.path().trim_end_matches('/')
         );
         let url = access
@@ -421,13 +574,14 @@ impl Client {
                     detail: "the processor sent no nonce".into(),
                     meta,
                 }),
-            _ => Err(ApiError::Declined {
-                reason: answer["error"]["message"]
-                    .as_str()
-                    .unwrap_or("the card was refused")
-                    .to_owned(),
+            // Only a 422 is the processor refusing the card; anything else is not a verdict
+            // on the card and says what it is.
+            422 => Err(ApiError::Declined {
+                reason: short(&answer["error"]["message"])
+                    .unwrap_or_else(|| "the card was refused".into()),
                 meta,
             }),
+            _ => Err(ApiError::Unexpected { meta }),
         }
     }
 
@@ -445,16 +599,11 @@ impl Client {
         card(reply.data()).ok_or_else(|| decode_err(&reply, "the card answer is incomplete"))
     }
 
-    /// `POST /services/topup`: charge the default card. `reference` identifies the user's intent;
-    /// a server that knows it answers with the earlier top-up instead of charging again. Never
-    /// retried automatically (POST is not idempotent by itself).
-    pub async fn topup(
-        &self,
-        id: &AccountId,
-        amount: Decimal,
-        reference: &str,
-    ) -> Result<TransactionRow, ApiError> {
-        let body = json!({"data": {"amount": to_json(amount), "reference": reference}});
+    /// `POST /services/topup {amount}`: charge the default card and credit the account. Kazoo
+    /// reads nothing but `amount` (`cb_services:get_topup_amount/1`), so nothing here can make a
+    /// repeat harmless: never retried automatically (see the engine's `credit`).
+    pub async fn topup(&self, id: &AccountId, amount: Decimal) -> Result<TopupReceipt, ApiError> {
+        let body = json!({"data": {"amount": to_json(amount)}});
         let reply = self
             .call(
                 Method::POST,
@@ -463,7 +612,14 @@ impl Client {
                 Some(body),
             )
             .await?;
-        transaction_row(&reply.data()["transaction"])
-            .ok_or_else(|| decode_err(&reply, "the top-up answer has no transaction"))
+        let d = reply.data();
+        let receipt = TopupReceipt {
+            transaction: short(&d["transaction"]["id"]),
+            ledger: short(&d["ledger"]["id"]),
+        };
+        if receipt.transaction.is_none() && receipt.ledger.is_none() {
+            return Err(decode_err(&reply, "the top-up answer names no credit"));
+        }
+        Ok(receipt)
     }
 }

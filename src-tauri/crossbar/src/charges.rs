@@ -20,7 +20,8 @@ pub struct ChargeItem {
 pub struct Charges {
     pub items: Vec<ChargeItem>,
     pub activation: Decimal,
-    /// Due now (prorated for the rest of the month), when the server says.
+    /// Due now, when the server says: Kazoo's `summary.today` is the sum of the activation
+    /// charges (`kz_services_invoice:summary/3`), not a proration of the monthly price.
     pub today: Option<Decimal>,
     /// The new monthly amount, when the server says.
     pub recurring: Option<Decimal>,
@@ -39,7 +40,12 @@ fn item_from(category: &str, item: &str, v: &Value) -> ChargeItem {
         category: v["category"].as_str().unwrap_or(category).to_owned(),
         item: v["item"].as_str().unwrap_or(item).to_owned(),
         quantity: v["quantity"].as_i64(),
-        previous: v["changes"]["quantity"]["previous"].as_i64(),
+        // Kazoo 4.3: `changes.difference.quantity` is proposed − current
+        // (`kz_services_items:maybe_annotate/4`); older answers gave `quantity.previous`.
+        previous: v["changes"]["quantity"]["previous"].as_i64().or_else(|| {
+            let diff = v["changes"]["difference"]["quantity"].as_i64()?;
+            v["quantity"].as_i64()?.checked_sub(diff)
+        }),
         rate: decimal(&v["rate"]),
         total: decimal(&v["total"]),
     }
@@ -110,6 +116,19 @@ mod tests {
         assert_eq!(c.items[0].rate, Some(d("14.99")));
         assert_eq!(c.today, Some(d("14.51")));
         assert_eq!(c.recurring, Some(d("74.95")));
+    }
+
+    #[test]
+    fn reads_kazoo_43_differences() {
+        let c = parse(&json!([{
+            "items": [{"category": "limits", "item": "inbound_trunks", "quantity": 5, "rate": 14.99, "total": 74.95,
+                       "changes": {"type": "modified", "difference": {"quantity": 2, "billable": 2}}}],
+            "activation_charges": [],
+            "plan": {"limits": {"inbound_trunks": {"rate": 14.99}}},
+            "summary": {"today": 0, "recurring": 74.95}
+        }]));
+        assert_eq!(c.items[0].previous, Some(3));
+        assert_eq!(c.today, Some(Decimal::ZERO));
     }
 
     #[test]

@@ -51,6 +51,8 @@ struct Inner {
     auth: RwLock<Option<AuthState>>,
     /// Serialises renewals so a burst of 401s signs in once.
     renewing: tokio::sync::Mutex<()>,
+    /// The platform's release, from the last envelope that named one (`version`, "4.3.142").
+    version: RwLock<Option<String>>,
 }
 
 impl Client {
@@ -75,6 +77,7 @@ impl Client {
                 opts,
                 auth: RwLock::new(None),
                 renewing: tokio::sync::Mutex::new(()),
+                version: RwLock::new(None),
             }),
         })
     }
@@ -85,6 +88,40 @@ impl Client {
 
     pub fn base(&self) -> &BaseUrl {
         &self.inner.base
+    }
+
+    /// The platform's release as its envelopes state it (`kz_util:kazoo_version/0`), once any
+    /// answer has come.
+    pub fn platform_version(&self) -> Option<String> {
+        self.inner
+            .version
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Kazoo 4.2 and older: no `/ledgers/total`, `/services/topup` or `/services/summary`.
+    pub fn is_before_43(&self) -> bool {
+        self.platform_version()
+            .as_deref()
+            .and_then(release)
+            .is_some_and(|v| v < (4, 3))
+    }
+
+    fn note_version(&self, reply: &Reply) {
+        if let Some(v) = reply.body["version"]
+            .as_str()
+            .filter(|v| release(v).is_some())
+        {
+            let mut seen = self
+                .inner
+                .version
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            if seen.as_deref() != Some(v) {
+                *seen = Some(v.chars().take(40).collect());
+            }
+        }
     }
 
     pub fn session(&self) -> Option<Session> {
@@ -192,6 +229,7 @@ impl Client {
                         Ok(bytes) => decode(status, request_id, &bytes),
                         Err(e) => Err(transport(e)),
                     }
+                    .inspect(|reply| self.note_version(reply))
                 }
                 Err(e) => Err(transport(e)),
             };
@@ -214,6 +252,14 @@ impl Client {
             attempt += 1;
         }
     }
+}
+
+/// "4.3.142" → (4, 3). A build outside git reports "4.0.0", which says nothing: unknown.
+fn release(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    (version != "4.0.0").then_some((major, minor))
 }
 
 pub(crate) fn transport(e: reqwest::Error) -> ApiError {

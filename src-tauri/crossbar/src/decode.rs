@@ -24,6 +24,10 @@ impl Reply {
     }
 }
 
+/// Bookkeeper reasons for a sale that was refused, so nothing was charged
+/// (`braintree_util:error_to_props/1`, `kz_transaction:handle_bookkeeper_result/2`).
+const DECLINES: &[&str] = &["api_error", "min_amount", "max_amount"];
+
 pub(crate) fn decode(
     status: u16,
     request_id: Option<String>,
@@ -59,8 +63,29 @@ pub(crate) fn decode(
             .to_owned()
     };
     Err(match status {
+        // `braintree_util:bt_api_error_to_json/1`: Braintree refused the card; its sentence is
+        // `api_error.message` (the per-field errors repeat it in Braintree's terms).
+        400 if message == "braintree api error" => ApiError::Declined {
+            reason: data["api_error"]["message"]
+                .as_str()
+                .unwrap_or("the card was refused")
+                .chars()
+                .take(300)
+                .collect(),
+            meta,
+        },
         400 => ApiError::Validation {
             fields: field_problems(data),
+            meta,
+        },
+        401 if data.get("multi_factor_request").is_some() => ApiError::SecondFactor {
+            provider: data["multi_factor_request"]["provider_name"]
+                .as_str()
+                .unwrap_or("second factor")
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ')
+                .take(40)
+                .collect(),
             meta,
         },
         401 => ApiError::BadCredentials { meta },
@@ -87,14 +112,20 @@ pub(crate) fn decode(
         409 => ApiError::Conflict { meta },
         423 => ApiError::Locked { meta },
         429 => ApiError::TooManyRequests { meta },
-        // Kazoo reports a processor decline as a 500 carrying the failed transaction.
-        500 if message == "bookkeeper_fault" => match crate::billing::transaction_row(data) {
-            Some(tx) => ApiError::Declined {
-                reason: tx.reason.unwrap_or_else(|| "no reason given".into()),
+        // `crossbar_services:transaction_to_error/3`: a refused charge is a 500 whose message is
+        // the bookkeeper's reason and whose data is the failed transaction. Only reasons that
+        // say the sale was refused are declines; a timeout or a fault may still have charged.
+        500 if DECLINES.contains(&message.as_str()) && data["status"] == "failed" => {
+            ApiError::Declined {
+                reason: data["bookkeeper"]["results"]["message"]
+                    .as_str()
+                    .unwrap_or(&message)
+                    .chars()
+                    .take(300)
+                    .collect(),
                 meta,
-            },
-            None => ApiError::Server { meta },
-        },
+            }
+        }
         500..=599 => ApiError::Server { meta },
         _ => ApiError::Unexpected { meta },
     })
@@ -158,6 +189,32 @@ mod tests {
         assert_eq!(by("realm"), "this realm is already in use");
         assert_eq!(by("name"), "must be at most 128 characters");
         assert_eq!(by("caller_id.external"), "must be a group of settings");
+    }
+
+    #[test]
+    fn kazoo_refusals_are_declines_and_faults_are_not() {
+        let failed = |reason: &str| {
+            json!({"message": reason, "data": {"status": "failed",
+                   "bookkeeper": {"results": {"status": "error", "reason": reason, "message": "Insufficient Funds"}}}})
+        };
+        assert!(matches!(err(500, failed("api_error")),
+            ApiError::Declined { reason, .. } if reason == "Insufficient Funds"));
+        assert_eq!(err(500, failed("min_amount")).code(), "declined");
+        // A timeout or an unspecified fault may still have charged: not a decline.
+        assert_eq!(err(500, failed("timeout")).code(), "server");
+        assert_eq!(err(500, failed("unspecified_fault")).code(), "server");
+        let bt = json!({"message": "braintree api error", "data": {"api_error": {
+            "errors": [{"code": "2000", "message": "Do Not Honor", "attribute": "credit_card"}],
+            "verification": {}, "message": "Do Not Honor"}}});
+        assert!(
+            matches!(err(400, bt), ApiError::Declined { reason, .. } if reason == "Do Not Honor")
+        );
+        let mfa = json!({"message": "invalid_credentials", "data": {
+            "message": "client needs to preform second-factor authentication",
+            "multi_factor_request": {"provider_name": "duo", "settings": {}}}});
+        let e = err(401, mfa);
+        assert_eq!(e.code(), "second_factor");
+        assert!(e.to_string().contains("duo"));
     }
 
     #[test]

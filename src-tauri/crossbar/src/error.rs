@@ -51,6 +51,10 @@ pub enum ApiError {
     },
     #[error("The account, user name or password is not right.")]
     BadCredentials { meta: ErrorMeta },
+    /// A 401 carrying `multi_factor_request` (`crossbar_auth:create_auth_token/3`): the
+    /// password was right, the platform wants a second factor.
+    #[error("This user must confirm the sign-in with a second factor ({provider}), which Account Desk cannot ask for: sign in with the account's API key, or as a user without a second factor.")]
+    SecondFactor { provider: String, meta: ErrorMeta },
     #[error("Your session has expired and could not be renewed: sign in again.")]
     SessionExpired { meta: ErrorMeta },
     #[error("{}", payment_sentence(.payment))]
@@ -111,6 +115,7 @@ impl ApiError {
             ApiError::Timeout => "timeout",
             ApiError::Validation { .. } => "validation",
             ApiError::BadCredentials { .. } => "bad_credentials",
+            ApiError::SecondFactor { .. } => "second_factor",
             ApiError::SessionExpired { .. } => "session_expired",
             ApiError::PaymentRequired { .. } => "payment_required",
             ApiError::Forbidden { .. } => "forbidden",
@@ -129,6 +134,7 @@ impl ApiError {
         match self {
             ApiError::Validation { meta, .. }
             | ApiError::BadCredentials { meta }
+            | ApiError::SecondFactor { meta, .. }
             | ApiError::SessionExpired { meta }
             | ApiError::PaymentRequired { meta, .. }
             | ApiError::Forbidden { meta, .. }

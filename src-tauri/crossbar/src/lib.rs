@@ -18,8 +18,8 @@ pub use accounts::{AccountSummary, Page, User};
 pub use auth::{AccountRef, Credentials, Session};
 pub use base_url::BaseUrl;
 pub use billing::{
-    from_gregorian, to_gregorian, CardOnFile, LedgerRow, PlanItem, ProcessorAccess, ServiceSummary,
-    SourceTotal, TransactionRow,
+    from_gregorian, to_gregorian, windows, CardOnFile, LedgerRow, PlanItem, ProcessorAccess,
+    ServiceSummary, SourceTotal, TopupReceipt, TransactionRow,
 };
 pub use charges::{decimal, ChargeItem, Charges};
 pub use client::{Client, ClientOptions, Fetched};

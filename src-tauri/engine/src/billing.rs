@@ -158,8 +158,11 @@ pub struct UsageView {
     pub threshold: Decimal,
     pub alerts_enabled: bool,
     pub watched: bool,
-    /// Only the top-level account pays by card (and so may add credit).
+    /// Only the top-level account pays by card (and so may add credit), on a platform that
+    /// takes top-ups.
     pub can_pay: bool,
+    /// Why a money action is missing on this platform (Kazoo 4.2 has no top-up).
+    pub platform_note: Option<String>,
     /// Offline: the balance is the last one seen, at this time.
     pub as_of: Option<DateTime<Utc>>,
 }
@@ -173,6 +176,8 @@ pub struct PlanView {
     pub zone: String,
     /// The rule, in words, with today's numbers.
     pub explanation: String,
+    /// Why the plan cannot be shown on this platform (Kazoo 4.2 has no service summary).
+    pub platform_note: Option<String>,
 }
 
 /// "X.XX today (prorated, N of M days), Y.YY monthly from <date>".
@@ -404,7 +409,7 @@ fn chart(
     let mut rows = newest_first.iter().peekable();
     loop {
         let end = start_of_day(zone, day + Days::new(1));
-        while let Some(r) = rows.next_if(|r| r.created >= end) {
+        while let Some(r) = rows.next_if(|r| r.at >= end) {
             running -= r.amount;
         }
         points.push(ChartPoint {
@@ -475,6 +480,16 @@ impl Desk {
             let tz = local_zone();
             (tz, format!("{} (this computer)", tz.name()))
         }
+    }
+
+    /// On a platform older than Kazoo 4.3, a sentence saying that `what` is not there.
+    fn before_43_note(&self, what: &str) -> Option<String> {
+        self.client.is_before_43().then(|| {
+            format!(
+                "This platform runs Kazoo {}, which does not offer {what}: use the platform's own portal for it.",
+                self.client.platform_version().unwrap_or_else(|| "4.2".into())
+            )
+        })
     }
 
     fn is_top_level(&self, id: &str) -> bool {
@@ -595,6 +610,8 @@ impl Desk {
         )
         .map_err(EngineError::InvalidInput)?;
         drop(entry);
+        let company = self.account_name(id.as_str());
+        self.observe(self.client.ensure_customer(&id, &company).await)?;
         let access = self.observe(self.client.processor_access(&id).await)?;
         let nonce = self.observe(self.client.tokenize(&access, &card).await)?;
         drop(card);
@@ -739,7 +756,8 @@ impl Desk {
             threshold: alerts.threshold,
             alerts_enabled: alerts.enabled,
             watched,
-            can_pay: self.is_top_level(id.as_str()),
+            can_pay: self.is_top_level(id.as_str()) && !self.client.is_before_43(),
+            platform_note: self.before_43_note("adding credit (it has no top-up)"),
             as_of: offline.then_some(seen.at),
         };
         if offline {
@@ -754,11 +772,11 @@ impl Desk {
                 self.observe(self.client.ledger_entries(&id, &t.source, start, now).await)?,
             );
         }
-        entries.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+        entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
         view.chart = chart(seen.value, &entries, shown, from, to);
         let mut running = seen.value;
         for e in &entries {
-            if e.created < end {
+            if e.at < end {
                 let minutes = (e.unit == "sec" && e.quantity > 0)
                     .then(|| (Decimal::from(e.quantity) / Decimal::from(60)).round_dp(1));
                 view.rows.push(UsageRow {
@@ -766,8 +784,8 @@ impl Desk {
                     description: e.description.clone(),
                     amount: e.amount,
                     balance: running,
-                    at: e.created,
-                    local: local_text(e.created, shown),
+                    at: e.at,
+                    local: local_text(e.at, shown),
                     minutes,
                 });
             }
@@ -804,6 +822,17 @@ impl Desk {
         let id = self.known(id)?;
         self.ensure_cached(&id).await?;
         let zone = self.billing_zone(id.as_str());
+        if let Some(note) = self.before_43_note("the service plan summary") {
+            return Ok(PlanView {
+                plan_name: None,
+                items: Vec::new(),
+                recurring: Decimal::ZERO,
+                next_billing: None,
+                zone: zone.name().to_owned(),
+                explanation: String::new(),
+                platform_note: Some(note),
+            });
+        }
         let summary = self.plan_summary(&id, 0).await?;
         let today = local_date(zone, self.now());
         let sample = prorate(summary.recurring, today);
@@ -811,7 +840,9 @@ impl Desk {
             plan_name: summary.plan_name.clone(),
             items: summary.items.clone(),
             recurring: summary.recurring,
-            next_billing: summary.next_billing.map(|t| t.with_timezone(&zone).date_naive()),
+            // Kazoo bills on the 1st at 00:00 UTC (`kz_services:summary_billing_cycle/1`): that
+            // is a UTC date, which shown in a zone west of UTC would be a day early.
+            next_billing: summary.next_billing.map(|t| t.date_naive()),
             zone: zone.name().to_owned(),
             explanation: format!(
                 "{PRORATION_RULE} Example: a plan of {} added today ({}) would cost {} now ({} of {} days), then {} a month from {}.",
@@ -823,6 +854,7 @@ impl Desk {
                 format_money(summary.recurring),
                 sample.next_billing.format("%-d %B %Y"),
             ),
+            platform_note: None,
         })
     }
 
@@ -938,9 +970,12 @@ mod tests {
             source: "per-minute-voip".into(),
             amount: amount.parse().unwrap(),
             description: String::new(),
-            created: at.parse().unwrap(),
+            at: at.parse().unwrap(),
             quantity: 0,
             unit: "USD".into(),
+            trigger: None,
+            transaction: None,
+            callee: None,
         }
     }
 

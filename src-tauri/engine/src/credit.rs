@@ -1,15 +1,17 @@
 //! "Add credit", charged at most once per user intent.
 //!
 //! The dialog gets an intent ID when it opens. Before anything is sent the intent is written to
-//! the cache and flushed; the top-up carries the intent ID as its `reference`. A double click
-//! waits for the first request and then finds the intent completed. A top-up is never retried
-//! automatically: when its answer is lost (timeout, dropped connection, 5xx) the intent becomes
-//! *unknown* and is settled by reading the transactions back — by reference, else by amount and
-//! time — before the user may send it again, with the same reference.
+//! the cache and flushed. A double click waits for the first request and then finds the intent
+//! completed. Kazoo's top-up reads nothing but the amount (`cb_services:get_topup_amount/1`):
+//! no key makes a repeat harmless, so a top-up is never retried automatically. When its answer
+//! is lost (timeout, dropped connection, 5xx) the intent becomes *unknown* and is settled by
+//! reading the books back — the `payments` ledger (which is all a platform without a payment
+//! bookkeeper writes) and the transactions — for a manual top-up of the same amount made after
+//! the intent began and not already another intent's, before the user may send it again.
 
 use crate::{Desk, EngineError};
 use chrono::{DateTime, Duration, Utc};
-use crossbar::{ApiError, TransactionRow};
+use crossbar::{ApiError, LedgerRow};
 use desk_core::money::parse_credit;
 use desk_core::AccountId;
 use rust_decimal::Decimal;
@@ -58,6 +60,9 @@ struct Intent {
     sent_at: Option<DateTime<Utc>>,
     state: IntentState,
     transaction_id: Option<String>,
+    /// The `payments` ledger entry that credited it.
+    #[serde(default)]
+    ledger_id: Option<String>,
     message: Option<String>,
 }
 
@@ -134,6 +139,7 @@ impl Desk {
                     sent_at: None,
                     state: IntentState::Sending,
                     transaction_id: None,
+                    ledger_id: None,
                     message: None,
                 }
             }
@@ -161,11 +167,12 @@ impl Desk {
         intent.sent_at = Some(self.now());
         intent.message = None;
         self.put_intent(intent_id, &intent).await?;
-        let sent = self.observe(self.client.topup(&account, amount, intent_id).await);
+        let sent = self.observe(self.client.topup(&account, amount).await);
         match sent {
-            Ok(tx) => {
+            Ok(receipt) => {
                 intent.state = IntentState::Completed;
-                intent.transaction_id = Some(tx.id);
+                intent.transaction_id = receipt.transaction;
+                intent.ledger_id = receipt.ledger;
                 self.put_intent(intent_id, &intent).await?;
                 tracing::info!(account = %account, %amount, "credit added");
                 let balance = self.balance_now(&account).await;
@@ -181,7 +188,7 @@ impl Desk {
             Err(e) if lost_answer(&e) => {
                 intent.state = IntentState::Unknown;
                 self.put_intent(intent_id, &intent).await?;
-                tracing::warn!(account = %account, code = e.code(), "top-up answer lost; settling from the transactions");
+                tracing::warn!(account = %account, code = e.code(), "top-up answer lost; settling from the books");
                 // The connection may be back already: settle now if the server answers.
                 let _ = self.settle_intent(&account, intent_id, &mut intent).await;
                 Ok(self.outcome(intent_id, &intent, None))
@@ -239,55 +246,77 @@ impl Desk {
         Ok(None)
     }
 
-    /// Look for the intent's transaction on the server. `true` when it was found completed.
+    /// Look for the intent's payment on the server. `true` when it was found credited.
     async fn settle_intent(
         &self,
         account: &AccountId,
         intent_id: &str,
         intent: &mut Intent,
     ) -> Result<bool, EngineError> {
-        let from = intent.created_at - Duration::seconds(SKEW);
-        let txs = self.observe(
+        let (from, to) = (
+            intent.created_at - Duration::seconds(SKEW),
+            self.now() + Duration::seconds(SKEW),
+        );
+        let credits = self.observe(
             self.client
-                .transactions(account, from, self.now() + Duration::seconds(SKEW))
+                .ledger_entries(account, "payments", from, to)
                 .await,
         )?;
-        let ours: Vec<&TransactionRow> = txs
-            .iter()
-            .filter(|t| t.reference.as_deref() == Some(intent_id))
-            .collect();
-        let claimed: Vec<String> = self
+        let txs = self.observe(self.client.transactions(account, from, to).await)?;
+        let others: Vec<Intent> = self
             .cache
             .prefs_with_prefix::<Intent>(PREFIX)?
             .into_iter()
-            .filter_map(|(_, i)| i.transaction_id)
+            .filter(|(k, _)| k != intent_id)
+            .map(|(_, i)| i)
             .collect();
-        // A server that drops references entirely: a manual payment of the same amount, after
-        // the intent began, not already another intent's.
-        let by_amount = || {
+        let claimed_tx = |id: &str| {
+            others
+                .iter()
+                .any(|i| i.transaction_id.as_deref() == Some(id))
+        };
+        let claimed_credit = |e: &LedgerRow| {
+            others
+                .iter()
+                .any(|i| i.ledger_id.as_deref() == Some(e.id.as_str()))
+                || e.transaction.as_deref().is_some_and(claimed_tx)
+        };
+        let ours = |amount: Decimal, trigger: Option<&str>, description: &str| {
+            amount == intent.amount && is_manual(trigger, description)
+        };
+        let credit = credits
+            .iter()
+            .find(|e| ours(e.amount, e.trigger.as_deref(), &e.description) && !claimed_credit(e));
+        let charged = || {
             txs.iter().find(|t| {
-                t.reference.is_none()
-                    && t.amount == intent.amount
-                    && t.status == "completed"
-                    && !t.description.to_lowercase().contains("automatic")
-                    && !claimed.contains(&t.id)
+                t.status == "completed"
+                    && ours(t.amount, t.trigger.as_deref(), &t.description)
+                    && !claimed_tx(&t.id)
             })
         };
-        let no_references = txs.iter().all(|t| t.reference.is_none());
-        let completed = ours
-            .iter()
-            .copied()
-            .find(|t| t.status == "completed")
-            .or_else(|| no_references.then(by_amount).flatten());
-        if let Some(t) = completed {
+        if let Some(e) = credit {
+            intent.state = IntentState::Completed;
+            intent.ledger_id = Some(e.id.clone());
+            intent.transaction_id = e.transaction.clone();
+            self.put_intent(intent_id, intent).await?;
+            return Ok(true);
+        }
+        if let Some(t) = charged() {
+            // Charged; its credit is not listed yet.
             intent.state = IntentState::Completed;
             intent.transaction_id = Some(t.id.clone());
             self.put_intent(intent_id, intent).await?;
             return Ok(true);
         }
         // Only an explicit failure is a decline; anything else (still settling) stays unknown.
-        if let Some(t) = ours.iter().find(|t| FAILED.contains(&t.status.as_str())) {
+        let failed = txs.iter().find(|t| {
+            FAILED.contains(&t.status.as_str())
+                && ours(t.amount, t.trigger.as_deref(), &t.description)
+                && !claimed_tx(&t.id)
+        });
+        if let Some(t) = failed {
             intent.state = IntentState::Declined;
+            intent.transaction_id = Some(t.id.clone());
             intent.message = t.reason.clone();
             self.put_intent(intent_id, intent).await?;
         }
@@ -310,6 +339,15 @@ impl Desk {
                 IntentState::NotCharged => intent.message.clone().unwrap_or_else(|| "Nothing was charged.".into()),
             },
         }
+    }
+}
+
+/// A top-up the user made (`executor.trigger` `manual`), not an automatic or recurring one;
+/// a server that names no trigger is read by Kazoo's description.
+fn is_manual(trigger: Option<&str>, description: &str) -> bool {
+    match trigger {
+        Some(t) => t == "manual",
+        None => description.eq_ignore_ascii_case("manual top-up"),
     }
 }
 

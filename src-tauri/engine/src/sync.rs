@@ -139,34 +139,68 @@ impl Desk {
         id: &AccountId,
         edit: &PendingEdit,
     ) -> Result<Outcome, EngineError> {
-        let remote = self.observe(self.client.get_account(id).await)?;
-        self.store_account(id, &remote)?;
-        let split = classify(&edit.fields, remote.value.as_map());
-        self.log_conflicts(id, edit, &split.conflicts);
-        if split.apply.is_empty() {
-            return Ok(split.outcome(None));
-        }
-        let body = merge::patch_body(
-            split
-                .apply
-                .iter()
-                .map(|f| (f.path.as_str(), f.mine.as_ref())),
-        );
-        let failure = match self.observe(self.client.patch_account(id, body).await) {
-            Ok(saved) => {
-                self.store_account(id, &saved)?;
-                self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
-                None
+        let mut retried = false;
+        loop {
+            let remote = self.observe(self.client.get_account(id).await)?;
+            self.store_account(id, &remote)?;
+            let split = classify(&edit.fields, remote.value.as_map());
+            self.log_conflicts(id, edit, &split.conflicts);
+            if split.apply.is_empty() {
+                return Ok(split.outcome(None));
             }
-            Err(
-                e @ (ApiError::Validation { .. }
-                | ApiError::Forbidden { .. }
-                | ApiError::NotFound { .. }
-                | ApiError::Locked { .. }),
-            ) => Some(self.refused(id, &split.apply, &e)),
-            Err(e) => return Err(e.into()),
-        };
-        Ok(split.outcome(failure))
+            let mut body = merge::patch_body(
+                split
+                    .apply
+                    .iter()
+                    .map(|f| (f.path.as_str(), f.mine.as_ref())),
+            );
+            // Kazoo validates a PATCH with schema defaults (`enabled: true`) and then applies
+            // `enabled` when an ancestor writes (`cb_accounts:maybe_import_enabled/2`): without
+            // it, an edit would re-enable a disabled sub-account.
+            if self.is_other_account(id) {
+                if let (Some(enabled), Some(map)) = (
+                    remote
+                        .value
+                        .as_map()
+                        .get("enabled")
+                        .and_then(Value::as_bool),
+                    body.as_object_mut(),
+                ) {
+                    map.insert("enabled".into(), enabled.into());
+                }
+            }
+            let failure = match self.observe(self.client.patch_account(id, body).await) {
+                Ok(saved) => {
+                    self.store_account(id, &saved)?;
+                    self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
+                    None
+                }
+                // Two writes raced on the document: read it again and try once more.
+                Err(ApiError::Conflict { .. }) if !retried => {
+                    tracing::info!(account = %id, "the account changed while saving; reading it again");
+                    retried = true;
+                    continue;
+                }
+                Err(
+                    e @ (ApiError::Validation { .. }
+                    | ApiError::Forbidden { .. }
+                    | ApiError::NotFound { .. }
+                    | ApiError::Locked { .. }),
+                ) => Some(self.refused(id, &split.apply, &e)),
+                Err(e) => return Err(e.into()),
+            };
+            return Ok(split.outcome(failure));
+        }
+    }
+
+    /// An account other than the one signed in (whose own writes Kazoo never lets change
+    /// `enabled`).
+    fn is_other_account(&self, id: &AccountId) -> bool {
+        self.client
+            .session()
+            .map(|s| s.account_id.to_string())
+            .or_else(|| self.index().map(|i| i.root_id().to_owned()))
+            .is_none_or(|me| me != id.as_str())
     }
 
     async fn push_limits(

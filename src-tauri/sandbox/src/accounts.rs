@@ -68,7 +68,7 @@ async fn post_account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    write(&shared, &id, &query, &headers, &body, |_, input| input)
+    write(&shared, &id, &query, &headers, &body, Write::Replace)
 }
 
 async fn patch_account(
@@ -78,11 +78,15 @@ async fn patch_account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    write(&shared, &id, &query, &headers, &body, |current, input| {
-        let mut merged = current.clone();
-        merge(&mut merged, input);
-        merged
-    })
+    write(&shared, &id, &query, &headers, &body, Write::Patch)
+}
+
+/// POST validates the request body alone; PATCH merges it into the stored document first
+/// (`crossbar_doc:patch_and_validate/4`), so the document it validates carries its tree.
+#[derive(Clone, Copy, PartialEq)]
+enum Write {
+    Replace,
+    Patch,
 }
 
 /// Deep merge as Kazoo's PATCH does: objects merge key by key, `null` removes a key.
@@ -107,12 +111,17 @@ fn write(
     query: &HashMap<String, String>,
     headers: &HeaderMap,
     body: &[u8],
-    combine: impl FnOnce(&Map<String, Value>, Map<String, Value>) -> Map<String, Value>,
+    how: Write,
 ) -> Reply {
     let mut state = lock(shared);
     let (ctx, token) = crate::auth::require_account(&state, headers, query, id)?;
     let (mut input, _) = envelope::request_data(&ctx, body)?;
-    let enabled = input.get("enabled").and_then(Value::as_bool);
+    // `kzd_accounts:validate/3` runs the schema with defaults on, and `accounts.json` defaults
+    // `enabled` to true: a body without it validates as `enabled: true`.
+    let enabled = input
+        .get("enabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     input.retain(|k, _| {
         !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
     });
@@ -123,13 +132,40 @@ fn write(
     let Some(current) = state.account(id).map(|a| a.doc.clone()) else {
         return Err(envelope::bad_identifier(&ctx, id));
     };
-    let doc = combine(&current, input);
+    let mut doc = match how {
+        Write::Replace => input,
+        Write::Patch => {
+            let mut merged = current;
+            merge(&mut merged, input);
+            merged
+        }
+    };
+    ensure_account_has_timezone(&state, id, &mut doc, how);
     let mut errs = rules::check_account(&doc);
     check_unique(&state, id, &doc, &mut errs);
     if !errs.is_empty() {
         return Err(envelope::validation(&ctx, errs.into_map()));
     }
     store(&mut state, &ctx, &token, id, doc, enabled)
+}
+
+/// `kzd_accounts:ensure_account_has_timezone/1`: a missing or `"inherit"` zone is never
+/// stored. With the tree in the document (PATCH) the parent's zone is copied in, else the
+/// system default (`accounts.default_timezone`, America/Los_Angeles).
+fn ensure_account_has_timezone(state: &State, id: &str, doc: &mut Map<String, Value>, how: Write) {
+    let set = doc
+        .get("timezone")
+        .and_then(Value::as_str)
+        .is_some_and(|z| z != "inherit");
+    if set {
+        return;
+    }
+    let parent = state.account(id).and_then(|a| a.tree.last());
+    let zone = match (how, parent) {
+        (Write::Patch, Some(parent)) => state.account_zone(parent),
+        _ => chrono_tz::America::Los_Angeles,
+    };
+    doc.insert("timezone".into(), zone.name().into());
 }
 
 fn check_unique(state: &State, id: &str, doc: &Map<String, Value>, errs: &mut rules::Errors) {
@@ -161,19 +197,20 @@ fn store(
     token: &Token,
     id: &str,
     doc: Map<String, Value>,
-    enabled: Option<bool>,
+    enabled: bool,
 ) -> Reply {
     let now = state.now();
-    // Only an ancestor may enable or disable an account; an account editing itself cannot.
-    let by_ancestor = token.account_id != id;
+    // `cb_accounts:maybe_import_enabled/2`: an account editing itself cannot change it; an
+    // ancestor's write sets it to what the validated document says — true unless sent.
+    let by_ancestor = token.account_id != id && state.reaches(&token.account_id, id);
     let Some(acct) = state.accounts.get_mut(id) else {
         return Err(envelope::bad_identifier(ctx, id));
     };
     acct.doc = doc;
     acct.rev += 1;
     acct.modified = now;
-    if let (Some(e), true) = (enabled, by_ancestor) {
-        acct.enabled = e;
+    if by_ancestor {
+        acct.enabled = enabled;
     }
     if let Err(e) = state.save_account(id) {
         return Err(envelope::datastore_fault(ctx, &e));
@@ -195,9 +232,14 @@ async fn children(
     Query(query): Q,
     headers: HeaderMap,
 ) -> Reply {
-    listing(&shared, &id, &query, &headers, |tree, id| {
-        tree.last().map(String::as_str) == Some(id)
-    })
+    listing(
+        &shared,
+        &id,
+        &query,
+        &headers,
+        |tree, id| tree.last().map(String::as_str) == Some(id),
+        false,
+    )
 }
 
 async fn descendants(
@@ -206,38 +248,70 @@ async fn descendants(
     Query(query): Q,
     headers: HeaderMap,
 ) -> Reply {
-    listing(&shared, &id, &query, &headers, |tree, id| {
-        tree.iter().any(|t| t == id)
-    })
+    listing(
+        &shared,
+        &id,
+        &query,
+        &headers,
+        |tree, id| tree.iter().any(|t| t == id),
+        true,
+    )
 }
 
+/// `/children` and `/descendants` (`cb_accounts:load_paginated_children/descendants`): the
+/// views are keyed by the parent or ancestor and the account's name, so rows come sorted by
+/// name; a child row is `{id, name, realm, descendants_count, flags}`, a descendant's carries
+/// its `tree` instead of the count.
 fn listing(
     shared: &Shared,
     id: &str,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
     include: impl Fn(&[String], &str) -> bool,
+    with_tree: bool,
 ) -> Reply {
     let state = lock(shared);
     let (ctx, _) = crate::auth::require_account(&state, headers, query, id)?;
-    // BTreeMap order: sorted by id, the key pages are cut on.
-    let items: Vec<&crate::model::Account> = state
+    let name = |a: &crate::model::Account| {
+        a.doc
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut items: Vec<(String, &crate::model::Account)> = state
         .accounts
         .values()
         .filter(|a| include(&a.tree, id))
+        .map(|a| (format!("{}\u{0}{}", name(a), a.id), a))
         .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut below: HashMap<&str, usize> = HashMap::new();
+    if !with_tree {
+        for a in state.accounts.values() {
+            for t in &a.tree {
+                *below.entry(t.as_str()).or_default() += 1;
+            }
+        }
+    }
     paging::listing(
         &ctx,
         items,
-        |a| a.id.as_str(),
+        |(key, _)| key.as_str(),
         query,
-        |a| {
-            json!({
+        |(_, a)| {
+            let mut row = json!({
                 "id": a.id,
                 "name": a.doc.get("name").cloned().unwrap_or(Value::Null),
                 "realm": a.doc.get("realm").cloned().unwrap_or(Value::Null),
-                "tree": a.tree,
-            })
+                "flags": a.doc.get("flags").cloned().unwrap_or(json!([])),
+            });
+            if with_tree {
+                row["tree"] = json!(a.tree);
+            } else {
+                row["descendants_count"] = below.get(a.id.as_str()).copied().unwrap_or(0).into();
+            }
+            row
         },
     )
 }

@@ -180,28 +180,21 @@ async fn user_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: B
             ),
         ));
     }
-    // Kazoo looks up phone_number, then realm, then name.
-    let (field, account) = if let Some(realm) = text("account_realm").or_else(|| text("realm")) {
-        (
-            "account_realm",
-            state.find_by_realm(&realm).map(|a| a.id.clone()),
-        )
-    } else if let Some(name) = text("account_name") {
-        (
-            "account_name",
-            state.find_by_name(&name).map(|a| a.id.clone()),
-        )
-    } else {
-        ("account_name", None)
-    };
+    // `cb_user_auth:find_account/4`: the realm first, the name only when the realm finds
+    // nothing; `maybe_authenticate_user/1` drops the lookup's errors, so an unknown account is
+    // the same 401 as a wrong password.
+    let by_realm = text("account_realm")
+        .or_else(|| text("realm"))
+        .and_then(|realm| state.find_by_realm(&realm).map(|a| a.id.clone()));
+    let account = by_realm.or_else(|| {
+        text("account_name").and_then(|name| state.find_by_name(&name).map(|a| a.id.clone()))
+    });
     let Some(account_id) = account else {
-        return Err(envelope::validation(
+        return Err(envelope::error(
             &ctx,
-            envelope::single_error(
-                field,
-                "not_found",
-                json!({"message": "The provided account name/realm/phone number could not be found"}),
-            ),
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            json!({"message": "invalid credentials"}),
         ));
     };
     let hash = credentials.to_ascii_lowercase();
@@ -219,17 +212,16 @@ async fn user_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: B
             json!({"message": "invalid credentials"}),
         ));
     };
+    // `crossbar_auth`'s account check adds a validation error on `account` (its 423 clause
+    // never matches: the property arrives wrapped in a list).
     if state.account(&account_id).is_some_and(|a| !a.enabled) {
-        return Err(envelope::error(
+        return Err(envelope::validation(
             &ctx,
-            StatusCode::LOCKED,
-            "locked",
             envelope::single_error(
                 "account",
                 "disabled",
-                json!({"message": "account is disabled"}),
-            )
-            .into(),
+                json!({"message": "account disabled"}),
+            ),
         ));
     }
     auth_success(&mut state, &account_id, Some(&owner_id), &headers)

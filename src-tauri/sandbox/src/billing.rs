@@ -42,6 +42,18 @@ pub fn plan(id: &str) -> Option<&'static Plan> {
 }
 
 impl Plan {
+    /// An invoice's `plan` (`kzd_service_plan:plan/1`): category → item → settings, with no
+    /// ID or name (those are the `plans` keys and `/services/available`).
+    pub fn as_kazoo(&self) -> Value {
+        let mut plan = serde_json::Map::new();
+        for (category, item, rate) in self.items {
+            let c = plan.entry(*category).or_insert_with(|| json!({}));
+            c[*item] =
+                json!({"rate": money(rate.parse().unwrap_or_default()), "activation_charge": 0});
+        }
+        Value::Object(plan)
+    }
+
     pub fn rate(&self, item: &str) -> Option<Decimal> {
         self.items
             .iter()

@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::MutexGuard;
 
@@ -22,14 +22,25 @@ pub struct LedgerEntry {
     pub id: String,
     /// `per-minute-voip`, `payments`, `prorations`, `recurring`, `adjustments`, …
     pub source: String,
-    /// Positive credits, negative debits.
+    /// The source's own ID (a call ID, a transaction ID); the entry's own when it has none.
+    #[serde(default)]
+    pub source_id: Option<String>,
+    /// Positive credits, negative debits (the sign is Kazoo's only debit/credit marker).
     pub amount: Decimal,
     pub description: String,
-    /// Unix seconds.
+    /// Unix seconds: the stored `pvt_created` listings are keyed on, and the period's start.
     pub created: i64,
+    /// The end of the period the entry covers, when it covers one (monthly charges).
+    #[serde(default)]
+    pub period_end: Option<i64>,
     pub usage_type: String,
     pub quantity: i64,
     pub unit: String,
+    /// `executor.trigger`: `manual` or `automatic` for top-ups.
+    #[serde(default)]
+    pub trigger: Option<String>,
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,12 +50,21 @@ pub struct Transaction {
     /// `completed` or `failed`.
     pub status: String,
     pub description: String,
-    /// The processor's answer ("Approved", "Insufficient Funds (2001)").
+    /// The bookkeeper's words ("Approved", "Insufficient Funds").
     pub message: String,
+    /// The bookkeeper's reason when it failed (`api_error`, `min_amount`, …).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Unix seconds (`pvt_created`).
     pub created: i64,
-    /// The client's idempotency reference, when it sent one.
-    pub reference: Option<String>,
+    /// `executor.trigger`: `manual`, `automatic`, `recurring`.
+    #[serde(default = "manual")]
+    pub trigger: String,
     pub card: Option<String>,
+}
+
+fn manual() -> String {
+    "manual".into()
 }
 
 /// How a sandbox card behaves, decided by its number (documented test cards).
@@ -76,6 +96,10 @@ pub struct Books {
     pub transactions: Vec<Transaction>,
     pub cards: Vec<Card>,
     pub last_auto_topup: Option<i64>,
+    /// A Braintree customer exists (`POST …/braintree/customer` made it); books from before
+    /// this was kept count as having one when they hold a card.
+    #[serde(default)]
+    pub customer: bool,
 }
 
 /// Every request on an account's books starts here: the caller may act on `id`, and the books
@@ -116,6 +140,11 @@ impl Books {
         self.ledger.iter().map(|e| e.amount).sum()
     }
 
+    /// `braintree_customer:find` succeeds.
+    pub fn has_customer(&self) -> bool {
+        self.customer || !self.cards.is_empty()
+    }
+
     pub fn default_card(&self) -> Option<&Card> {
         self.cards.iter().find(|c| c.default).or(self.cards.first())
     }
@@ -136,9 +165,11 @@ impl LedgerEntry {
         Self {
             id: random_hex(16),
             source: source.to_owned(),
+            source_id: None,
             amount,
             description: description.into(),
             created,
+            period_end: None,
             usage_type: if amount.is_sign_negative() {
                 "debit".into()
             } else {
@@ -146,34 +177,127 @@ impl LedgerEntry {
             },
             quantity: 0,
             unit: unit.into(),
+            trigger: None,
+            metadata: Map::new(),
         }
     }
 
-    /// As `/ledgers/{source}` lists it.
-    pub fn view(&self) -> Value {
-        json!({
+    /// A top-up's credit (`kz_services_topup:create_ledger/5`): source `payments`, the
+    /// transaction's ID as the source ID when a bookkeeper charged one.
+    pub fn topup(amount: Decimal, trigger: &str, transaction: Option<&str>, at: i64) -> Self {
+        let description = if trigger == "automatic" {
+            "Automatic top-up"
+        } else {
+            "Manual top-up"
+        };
+        let mut e = Self::new("payments", amount, description, at);
+        e.trigger = Some(trigger.to_owned());
+        e.metadata
+            .insert("automatic_description".into(), Value::Bool(true));
+        if let Some(tx) = transaction {
+            e.source_id = Some(tx.to_owned());
+            e.metadata
+                .insert("transaction".into(), json!({"id": tx, "created": true}));
+        }
+        e
+    }
+
+    /// As `/ledgers/{source}` lists it (`kz_ledger:public_json/1`): `kz_doc:public_fields`
+    /// strips `pvt_created`, so the entry is dated by its `period` alone.
+    pub fn view(&self, account: (&str, &str)) -> Value {
+        let mut period = json!({"start": gregorian(self.created)});
+        if let Some(end) = self.period_end {
+            period["end"] = gregorian(end).into();
+        }
+        let mut v = json!({
             "id": self.id,
-            "source": {"service": self.source, "id": self.id},
+            "account": {"id": account.0, "name": account.1},
+            "source": {"service": self.source, "id": self.source_id.as_deref().unwrap_or(&self.id)},
             "amount": billing::money(self.amount),
             "description": self.description,
             "usage": {"type": self.usage_type, "quantity": self.quantity, "unit": self.unit},
-            "created": gregorian(self.created),
-        })
+            "period": period,
+            "metadata": self.metadata,
+            "audit": {},
+        });
+        if let Some(trigger) = &self.trigger {
+            v["executor"] = json!({"trigger": trigger, "module": "kz_services_topup"});
+        }
+        v
+    }
+
+    /// The stored document `filter_*` parameters match (`crossbar_filter`): amounts in units
+    /// (1/10000 dollar), the private fields present.
+    pub fn stored(&self, account: (&str, &str)) -> Value {
+        let mut v = self.view(account);
+        v["amount"] = units(self.amount.abs());
+        v["pvt_created"] = gregorian(self.created).into();
+        v["pvt_ledger_type"] = if self.amount.is_sign_negative() {
+            "debit"
+        } else {
+            "credit"
+        }
+        .into();
+        v
     }
 }
 
+/// Dollars as Kazoo's internal units (`kz_currency:dollars_to_units/1`).
+fn units(d: Decimal) -> Value {
+    (d * Decimal::from(10_000))
+        .trunc()
+        .to_string()
+        .parse::<i64>()
+        .map_or(Value::Null, Value::from)
+}
+
 impl Transaction {
-    pub fn view(&self) -> Value {
+    fn bookkeeper_results(&self) -> Value {
+        let status = if self.status == "completed" {
+            "success"
+        } else {
+            "error"
+        };
+        json!({"status": status, "reason": self.reason, "message": self.message})
+    }
+
+    /// As a top-up answers it (`kz_transaction:public_json/1`): no `created`, the bookkeeper's
+    /// result under `bookkeeper.results`.
+    pub fn view(&self, account: (&str, &str), vendor: &str) -> Value {
+        json!({
+            "id": self.id,
+            "account": {"id": account.0, "name": account.1},
+            "amount": billing::money(self.amount),
+            "description": self.description,
+            "executor": {"trigger": self.trigger, "module": "kz_services_topup"},
+            "bookkeeper": {"type": "braintree", "vendor_id": vendor, "results": self.bookkeeper_results()},
+            "metadata": {"card": self.card},
+            "audit": {},
+            "status": self.status,
+        })
+    }
+
+    /// As `/transactions` lists it: the `transactions/list_by_timestamp` view's value, which
+    /// keeps `created` and flattens the bookkeeper's result (`cb_transactions`).
+    pub fn listed(&self) -> Value {
         json!({
             "id": self.id,
             "amount": billing::money(self.amount),
             "status": self.status,
+            "executor": {"trigger": self.trigger, "module": "kz_services_topup"},
             "description": self.description,
-            "reason": if self.status == "failed" { Value::from(self.message.clone()) } else { Value::Null },
-            "bookkeeper": {"type": "sandbox", "results": {"message": self.message}},
+            "metadata": {"card": self.card},
+            "bookkeeper": self.bookkeeper_results(),
             "created": gregorian(self.created),
-            "metadata": {"reference": self.reference, "card": self.card},
         })
+    }
+
+    /// The stored document `filter_*` parameters match.
+    pub fn stored(&self) -> Value {
+        let mut v = self.listed();
+        v["amount"] = units(self.amount);
+        v["pvt_created"] = gregorian(self.created).into();
+        v
     }
 }
 
@@ -226,44 +350,75 @@ impl State {
         self.account(id)?.plan.as_deref().and_then(billing::plan)
     }
 
-    /// Charge the default card. `Ok` holds the completed transaction, `Err` the failed one
-    /// (or `None` when there is no card at all).
-    pub fn charge_card(
+    /// The name a ledger or transaction carries in its `account` object.
+    pub fn name_of(&self, id: &str) -> String {
+        self.account(id)
+            .and_then(|a| a.doc.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// A top-up (`kz_services_topup:topup/4`). Without a bookkeeper the credit is booked and
+    /// nothing is charged (`Ok((None, ledger))`). With one, the default card is charged:
+    /// `Err(None)` when there is no card, `Err(Some(tx))` when it was declined.
+    pub fn topup(
         &mut self,
         id: &str,
         amount: Decimal,
-        description: &str,
-        reference: Option<String>,
-    ) -> Result<Transaction, Option<Transaction>> {
+        trigger: &str,
+    ) -> Result<(Option<Transaction>, LedgerEntry), Option<Transaction>> {
         let now = self.now();
+        let bookkeeper = self.platform.bookkeeper;
         let books = self.books(id);
+        if bookkeeper == crate::platform::Bookkeeper::None {
+            let entry = LedgerEntry::topup(amount, trigger, None, now);
+            books.ledger.push(entry.clone());
+            return Ok((None, entry));
+        }
         let Some(card) = books.default_card().cloned() else {
             return Err(None);
         };
         let approved = card.behaviour == CardBehaviour::Approve;
+        // `braintree.min_amount` (default $5.00): below it the bookkeeper refuses the sale.
+        let (reason, message) = if amount < Decimal::new(5, 0) {
+            (
+                Some("min_amount"),
+                "Unable to process a transaction for less than $5.0",
+            )
+        } else if approved {
+            (None, "Approved")
+        } else {
+            (Some("api_error"), "Insufficient Funds")
+        };
         let tx = Transaction {
             id: random_hex(16),
             amount,
-            status: if approved { "completed" } else { "failed" }.into(),
-            description: description.into(),
-            message: if approved {
-                "Approved".into()
+            status: if reason.is_none() {
+                "completed"
             } else {
-                "Insufficient Funds (2001)".into()
-            },
+                "failed"
+            }
+            .into(),
+            description: if trigger == "automatic" {
+                "Automatic top-up"
+            } else {
+                "Manual top-up"
+            }
+            .into(),
+            message: message.into(),
+            reason: reason.map(str::to_owned),
             created: now,
-            reference,
+            trigger: trigger.to_owned(),
             card: Some(format!("{} ending in {}", card.card_type, card.last_four)),
         };
         books.transactions.push(tx.clone());
-        if approved {
-            books
-                .ledger
-                .push(LedgerEntry::new("payments", amount, description, now));
-            Ok(tx)
-        } else {
-            Err(Some(tx))
+        if reason.is_some() {
+            return Err(Some(tx));
         }
+        let entry = LedgerEntry::topup(amount, trigger, Some(&tx.id), now);
+        books.ledger.push(entry.clone());
+        Ok((Some(tx), entry))
     }
 
     /// After the balance moved: an automatic top-up (at most once per rolling 24 hours) and
@@ -290,7 +445,7 @@ impl State {
                 && !recent
             {
                 books.last_auto_topup = Some(now);
-                let _ = self.charge_card(id, amount, "Automatic top-up", None);
+                let _ = self.topup(id, amount, "automatic");
             }
         }
         let enabled = doc
@@ -374,13 +529,9 @@ impl State {
                 continue;
             }
             for first in firsts {
-                let label = first.format("%B %Y").to_string();
-                self.books(&id).ledger.push(LedgerEntry::new(
-                    "recurring",
-                    -total,
-                    format!("Monthly charges, {label}"),
-                    start_unix(tz, first),
-                ));
+                self.books(&id)
+                    .ledger
+                    .push(monthly_charge(tz, first, total));
             }
             self.after_balance_change(&id);
         }
@@ -434,6 +585,19 @@ impl State {
             })
             .collect()
     }
+}
+
+/// The recurring charge for the month starting on `first` (local), its period the whole month.
+pub fn monthly_charge(tz: Tz, first: NaiveDate, total: Decimal) -> LedgerEntry {
+    let label = first.format("%B %Y").to_string();
+    let mut e = LedgerEntry::new(
+        "recurring",
+        -total,
+        format!("Monthly charges, {label}"),
+        start_unix(tz, first),
+    );
+    e.period_end = Some(start_unix(tz, billing::next_month(first)) - 1);
+    e
 }
 
 pub fn start_unix(tz: Tz, date: NaiveDate) -> i64 {

@@ -109,9 +109,13 @@ pub async fn layer(State(shared): State<crate::Shared>, req: Request, next: Next
         add_common(headers, origin, &id);
         return res;
     }
-    let now = crate::lock(&shared).now();
+    let (now, version) = {
+        let state = crate::lock(&shared);
+        (state.now(), state.platform.kazoo.version())
+    };
+    let run = envelope::VERSION.scope(version, next.run(req));
     let mut res = envelope::REQUEST_ID
-        .scope(id.clone(), envelope::NOW.scope(now, next.run(req)))
+        .scope(id.clone(), envelope::NOW.scope(now, run))
         .await;
     add_common(res.headers_mut(), origin, &id);
     res

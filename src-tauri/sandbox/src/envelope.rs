@@ -4,7 +4,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-const VERSION: &str = "4.3.142-sandbox";
 const NODE: &str = "crossbar-sandbox";
 
 /// A handler's answer: both arms are complete Kazoo responses, so `?` returns an error envelope
@@ -24,6 +23,8 @@ tokio::task_local! {
     pub static REQUEST_ID: String;
     /// The sandbox clock's unix time when the request arrived, for the envelope's `timestamp`.
     pub static NOW: i64;
+    /// The Kazoo release played, for the envelope's `version`.
+    pub static VERSION: &'static str;
 }
 
 /// The ID of the request being served, or a fresh one outside a request.
@@ -76,7 +77,10 @@ fn base(ctx: &Ctx, status: &str) -> Map<String, Value> {
     m.insert("request_id".into(), ctx.request_id.clone().into());
     m.insert("status".into(), status.into());
     m.insert("timestamp".into(), timestamp().into());
-    m.insert("version".into(), VERSION.into());
+    let version = VERSION
+        .try_with(|v| *v)
+        .unwrap_or(crate::platform::Kazoo::V43.version());
+    m.insert("version".into(), version.into());
     m.insert("node".into(), NODE.into());
     m
 }

@@ -6,7 +6,7 @@
 //! accounts sit just below their low-balance threshold.
 
 use crate::billing;
-use crate::books::{start_unix, Card, CardBehaviour, LedgerEntry, Transaction};
+use crate::books::{monthly_charge, start_unix, Card, CardBehaviour, LedgerEntry, Transaction};
 use crate::model::State;
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use md5::{Digest, Md5};
@@ -49,16 +49,50 @@ fn tx(
         amount,
         status: if ok { "completed" } else { "failed" }.into(),
         description: description.into(),
-        message: if ok {
-            "Approved"
+        message: if ok { "Approved" } else { "Insufficient Funds" }.into(),
+        reason: (!ok).then(|| "api_error".into()),
+        created: at,
+        trigger: if description.starts_with("Recurring") {
+            "recurring"
         } else {
-            "Insufficient Funds (2001)"
+            "manual"
         }
         .into(),
-        created: at,
-        reference: None,
         card: Some(card.into()),
     }
+}
+
+/// One outbound call as `j5_per_minute:create_ledger_usage/4` books it: only `period.start`,
+/// billed seconds, and the call's parties in `metadata` (the rate's value in units per minute).
+fn call(dice: &mut Dice, realm: &str, minutes: u64, cents: u64, at: i64) -> LedgerEntry {
+    let seconds = minutes * 60 - dice.next(45);
+    let mut e = LedgerEntry::new(
+        "per-minute-voip",
+        -Decimal::new(cents.max(1) as i64, 2),
+        "US outbound",
+        at,
+    );
+    e.source_id = Some(format!("{:016x}@{realm}", dice.next(u64::MAX)));
+    e.usage_type = "voice".into();
+    e.quantity = seconds as i64;
+    let caller = format!("+1415555{:04}", 100 + dice.next(60));
+    let callee = format!("+1212555{:04}", dice.next(10_000));
+    let rate = (cents * 10_000 / minutes.max(1)) as i64;
+    e.metadata = serde_json::json!({
+        "from": format!("{}@{realm}", &caller[1..]),
+        "to": format!("{}@{realm}", &callee[1..]),
+        "direction": "outbound",
+        "caller_id_number": caller,
+        "caller_id_name": "Front desk",
+        "callee_id_number": callee,
+        "callee_id_name": callee,
+        "resource_type": "offnet-termination",
+        "rate": {"name": "US-1", "description": "US outbound", "value": rate, "increment": 60, "minimum": 60, "nocharge_time": 0},
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    e
 }
 
 /// Fill every planned account's books from three months before `now` up to `now`.
@@ -99,6 +133,13 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
         .sum::<i64>()
         .max(1);
     let is_reseller = state.account(id).is_some_and(|a| a.is_reseller);
+    let realm = state
+        .account(id)
+        .and_then(|a| a.doc.get("realm"))
+        .and_then(|r| r.as_str())
+        .unwrap_or("sip.example.net")
+        .to_owned();
+    let realm = realm.as_str();
     let card_label = "Visa ending in 1111";
     let mut entries = Vec::new();
     let mut transactions = Vec::new();
@@ -108,13 +149,7 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
     while day <= today {
         let at = start_unix(tz, day) + 9 * 3600;
         if day.day() == 1 {
-            let label = day.format("%B %Y");
-            entries.push(LedgerEntry::new(
-                "recurring",
-                -monthly,
-                format!("Monthly charges, {label}"),
-                start_unix(tz, day),
-            ));
+            entries.push(monthly_charge(tz, day, monthly));
             let paid_at = at + 3 * 86_400;
             if is_reseller && paid_at <= now {
                 let paid = monthly + Decimal::from(150);
@@ -139,15 +174,21 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
         let minutes = (dice.next(90) + 20) * trunks as u64 / if weekend { 4 } else { 1 };
         let cents = minutes * (1 + dice.next(3));
         let used_at = at + 10 * 3600;
-        if day < today || used_at <= now {
-            let mut usage = LedgerEntry::new(
-                "per-minute-voip",
-                -Decimal::new(cents as i64, 2),
-                format!("Outbound calls, {day}"),
-                used_at,
-            );
-            usage.quantity = minutes as i64 * 60;
-            entries.push(usage);
+        // A few calls a day, each its own ledger entry as jonny5 writes them.
+        let calls = 1 + dice.next(4);
+        for n in 0..calls {
+            let call_at = used_at + n as i64 * 1_800;
+            if day == today && call_at > now {
+                break;
+            }
+            let share = (minutes / calls).max(1);
+            entries.push(call(
+                &mut dice,
+                realm,
+                share,
+                cents * share / minutes.max(1),
+                call_at,
+            ));
         }
         day += Days::days(1);
     }
@@ -172,10 +213,10 @@ fn account(state: &mut State, id: &str, name: &str, now: i64) {
             declined_at + 86_400,
             card_label,
         );
-        entries.push(LedgerEntry::new(
-            "payments",
+        entries.push(LedgerEntry::topup(
             amount,
-            "Manual top-up",
+            "manual",
+            Some(&retry.id),
             retry.created,
         ));
         transactions.push(retry);

@@ -1,14 +1,17 @@
 //! `/ledgers` (balance, totals per source, entries), `/ledgers/credit|debit` (reseller
-//! adjustments) and `/transactions`.
+//! adjustments), `/transactions`, and 4.2's `/transactions/current_balance`.
 
 use crate::billing;
 use crate::books::{gregorian, LedgerEntry};
-use crate::envelope::{self, Reply};
-use crate::paging;
+use crate::clock::GREGORIAN_OFFSET;
+use crate::envelope::{self, Ctx, Reply};
+use crate::platform::Kazoo;
+use crate::{filters, paging};
 use crate::{lock, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, put};
 use axum::Router;
 use rust_decimal::Decimal;
@@ -23,21 +26,51 @@ pub fn routes() -> Router<Shared> {
         .route("/v2/accounts/{id}/ledgers/debit", put(debit))
         .route("/v2/accounts/{id}/ledgers/{source}", get(entries))
         .route("/v2/accounts/{id}/transactions", get(transactions))
+        .route(
+            "/v2/accounts/{id}/transactions/current_balance",
+            get(current_balance),
+        )
 }
 
 type Q = Query<HashMap<String, String>>;
 
-/// `created_from` / `created_to` (Gregorian seconds, inclusive) as a unix range.
-fn range(q: &HashMap<String, String>) -> (i64, i64) {
-    let at = |k: &str, d: i64| {
+/// `crossbar.maximum_range`'s default: 31 days and an hour.
+pub const MAX_RANGE: i64 = 31 * 86_400 + 3_600;
+
+/// `crossbar_view:time_range/3`: `created_to` (Gregorian seconds) or now, `created_from` or
+/// `MAX_RANGE` before it; a missing, non-integer or non-positive value takes its default. A
+/// longer or reversed range is a 400 on `created_from` (`date_range`). The range as unix.
+fn time_range(ctx: &Ctx, q: &HashMap<String, String>, now: i64) -> Result<(i64, i64), Response> {
+    let at = |k: &str| {
         q.get(k)
             .and_then(|v| v.parse::<i64>().ok())
-            .map_or(d, |g| g - crate::clock::GREGORIAN_OFFSET)
+            .filter(|g| *g > 0)
     };
-    (
-        at("created_from", i64::MIN / 2),
-        at("created_to", i64::MAX / 2),
-    )
+    let to = at("created_to").unwrap_or(gregorian(now));
+    let from = at("created_from").unwrap_or(to - MAX_RANGE);
+    let refuse = |message: String, cause: i64| {
+        envelope::validation(
+            ctx,
+            envelope::single_error(
+                "created_from",
+                "date_range",
+                json!({"message": message, "cause": cause}),
+            ),
+        )
+    };
+    if to - from > MAX_RANGE {
+        return Err(refuse(
+            format!("created_to {to} is more than {MAX_RANGE} seconds from created_from {from}"),
+            to,
+        ));
+    }
+    if from > to {
+        return Err(refuse(
+            format!("created_to {to} is prior to created_from {from}"),
+            from,
+        ));
+    }
+    Ok((from - GREGORIAN_OFFSET, to - GREGORIAN_OFFSET))
 }
 
 async fn total(
@@ -47,6 +80,10 @@ async fn total(
     headers: HeaderMap,
 ) -> Reply {
     let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    if state.platform.kazoo == Kazoo::V42 {
+        // 4.2's `cb_ledgers` takes "total" for a ledger source and lists its (no) entries.
+        return Ok(envelope::ok(&ctx, json!([]), None));
+    }
     let amount = state.books(&id).balance();
     Ok(envelope::ok(
         &ctx,
@@ -55,6 +92,28 @@ async fn total(
     ))
 }
 
+/// 4.2's balance (`cb_transactions:validate_transaction/3`, "current_balance"); in 4.3 the
+/// word is taken for a transaction ID, which it is not.
+async fn current_balance(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    if state.platform.kazoo != Kazoo::V42 {
+        return Err(envelope::bad_identifier(&ctx, "current_balance"));
+    }
+    let balance = state.books(&id).balance();
+    Ok(envelope::ok(
+        &ctx,
+        json!({"balance": billing::money(balance)}),
+        None,
+    ))
+}
+
+/// `GET /ledgers`: totals per source over the range (`kz_ledgers:get_ranged_summary`), not
+/// paginated and not filtered.
 async fn totals(
     AxState(shared): AxState<Shared>,
     Path(id): Path<String>,
@@ -62,7 +121,7 @@ async fn totals(
     headers: HeaderMap,
 ) -> Reply {
     let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
-    let (from, to) = range(&q);
+    let (from, to) = time_range(&ctx, &q, state.now())?;
     let mut sums: Map<String, Value> = Map::new();
     let mut by_source: HashMap<String, (Decimal, i64, String, String)> = HashMap::new();
     for e in state
@@ -86,6 +145,8 @@ async fn totals(
     Ok(envelope::ok(&ctx, Value::Object(sums), None))
 }
 
+/// `GET /ledgers/{source}`: the range's entries, newest first, 50 a page, chunked
+/// (`cb_ledgers:read_ledger/3` through `crossbar_view:load_modb`).
 async fn entries(
     AxState(shared): AxState<Shared>,
     Path((id, source)): Path<(String, String)>,
@@ -93,24 +154,29 @@ async fn entries(
     headers: HeaderMap,
 ) -> Reply {
     let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
-    let (from, to) = range(&q);
-    // Newest first; the page key is the entry's time and id, so it is stable as entries arrive.
+    let (from, to) = time_range(&ctx, &q, state.now())?;
+    let name = state.name_of(&id);
+    let account = (id.as_str(), name.as_str());
+    // The view is keyed [service, pvt_created]; descending, so newest first.
     let mut rows: Vec<(String, Value)> = state
         .books(&id)
         .ledger
         .iter()
         .filter(|e| e.source == source && (from..=to).contains(&e.created))
+        .filter(|e| !filters::any(&q) || filters::keeps(&e.stored(account), &q))
         .map(|e| {
             (
                 format!("{:020}-{}", i64::MAX / 2 - e.created, e.id),
-                e.view(),
+                e.view(account),
             )
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
-    paging::listing(&ctx, rows, |r| r.0.as_str(), &q, |r| r.1)
+    paging::chunked_listing(&ctx, rows, |r| r.0.as_str(), &q, |r| r.1)
 }
 
+/// `GET /transactions`: the range's transactions as the `list_by_timestamp` view holds them,
+/// newest first, 50 a page (`cb_transactions`).
 async fn transactions(
     AxState(shared): AxState<Shared>,
     Path(id): Path<String>,
@@ -118,20 +184,22 @@ async fn transactions(
     headers: HeaderMap,
 ) -> Reply {
     let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
-    let (from, to) = range(&q);
-    let mut list: Vec<_> = state
+    let (from, to) = time_range(&ctx, &q, state.now())?;
+    let mut rows: Vec<(String, Value)> = state
         .books(&id)
         .transactions
         .iter()
         .filter(|t| (from..=to).contains(&t.created))
-        .cloned()
+        .filter(|t| !filters::any(&q) || filters::keeps(&t.stored(), &q))
+        .map(|t| {
+            (
+                format!("{:020}-{}", i64::MAX / 2 - t.created, t.id),
+                t.listed(),
+            )
+        })
         .collect();
-    list.sort_by_key(|t| std::cmp::Reverse(t.created));
-    Ok(envelope::ok(
-        &ctx,
-        Value::Array(list.iter().map(|t| t.view()).collect()),
-        None,
-    ))
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    paging::listing(&ctx, rows, |r| r.0.as_str(), &q, |r| r.1)
 }
 
 async fn credit(
@@ -184,7 +252,8 @@ async fn adjust(
         .to_owned();
     let now = state.now();
     let entry = LedgerEntry::new("adjustments", amount * sign, description, now);
-    let view = entry.view();
+    let name = state.name_of(&id);
+    let view = entry.view((&id, &name));
     state.books(&id).ledger.push(entry);
     state.after_balance_change(&id);
     state

@@ -18,6 +18,7 @@ mod callflows;
 mod clock;
 mod cors;
 mod envelope;
+mod filters;
 mod history;
 mod ledger;
 mod limits;
@@ -25,6 +26,7 @@ mod model;
 mod paging;
 mod payments;
 mod persist;
+pub mod platform;
 mod rules;
 pub mod seed;
 mod services;
@@ -55,6 +57,8 @@ pub struct Config {
     /// folder is seeded around this instant; an existing one's clock only moves forward to it.
     /// `None`: the computer's clock.
     pub start_at: Option<i64>,
+    /// The Kazoo release and payment bookkeeper to play.
+    pub platform: platform::Platform,
 }
 
 impl Config {
@@ -65,6 +69,7 @@ impl Config {
             seed,
             token_ttl: Duration::from_secs(3600),
             start_at: None,
+            platform: platform::Platform::default(),
         }
     }
 }
@@ -129,7 +134,8 @@ impl Drop for Running {
 
 /// Load (or seed) the state in `cfg.data_dir` and serve it on `cfg.listen`.
 pub async fn start(cfg: Config) -> Result<Running, SandboxError> {
-    let state = persist::load_or_seed(&cfg.data_dir, &cfg.seed, cfg.token_ttl, cfg.start_at)?;
+    let mut state = persist::load_or_seed(&cfg.data_dir, &cfg.seed, cfg.token_ttl, cfg.start_at)?;
+    state.platform = cfg.platform;
     let reseller_id = state.reseller_id();
     let shared: Shared = Arc::new(Mutex::new(state));
     let listener = tokio::net::TcpListener::bind(cfg.listen)

@@ -150,9 +150,8 @@ fn added_monthly(state: &State, id: &str, new: &Map<String, Value>) -> Decimal {
 fn charges(state: &State, id: &str, new: &Map<String, Value>) -> Option<Value> {
     let plan: &Plan = state.account(id)?.plan.as_deref().and_then(billing::plan)?;
     let old = state.limits.get(id);
-    let today = state.today(id);
     let mut items = Vec::new();
-    let (mut recurring, mut added) = (Decimal::ZERO, Decimal::ZERO);
+    let mut recurring = Decimal::ZERO;
     let mut rises = false;
     for field in rules::TRUNK_FIELDS {
         let Some(rate) = plan.rate(field) else {
@@ -160,10 +159,7 @@ fn charges(state: &State, id: &str, new: &Map<String, Value>) -> Option<Value> {
         };
         let (before, after) = (count(old, field), count(Some(new), field));
         recurring += rate * Decimal::from(after);
-        if after > before {
-            rises = true;
-            added += rate * Decimal::from(after - before);
-        }
+        rises |= after > before;
         if after != before || after > 0 {
             items.push(json!({
                 "category": "limits",
@@ -172,24 +168,22 @@ fn charges(state: &State, id: &str, new: &Map<String, Value>) -> Option<Value> {
                 "billable": after,
                 "rate": billing::money(rate),
                 "total": billing::money(rate * Decimal::from(after)),
-                "changes": {"quantity": {"previous": before, "current": after}},
+                // `kz_services_items:maybe_annotate/4`: the difference is proposed − current.
+                "changes": {"type": "modified", "difference": {"quantity": after - before, "billable": after - before}},
             }));
         }
     }
     if !rises {
         return None;
     }
-    let (left, len) = billing::days_left(today);
+    // `kz_services_invoice:public_json/1`: `summary.today` is the activation charges (none on
+    // these plans), not a proration; the bookkeeper prorates when it bills.
     Some(json!({
-        "plan": {"id": plan.id, "name": plan.name},
-        "bookkeeper": {"type": "sandbox", "vendor_id": state.reseller_of(id)},
+        "plan": plan.as_kazoo(),
+        "bookkeeper": {"type": "braintree", "vendor_id": state.reseller_of(id)},
         "items": items,
         "activation_charges": [],
         "taxes": [],
-        "summary": {
-            "today": billing::money(billing::prorate(added, today)),
-            "recurring": billing::money(recurring),
-        },
-        "proration": {"days_left": left, "days_in_month": len, "date": today.to_string()},
+        "summary": {"today": 0, "recurring": billing::money(recurring)},
     }))
 }

@@ -1,5 +1,5 @@
 //! `crossbar-sandbox --listen 127.0.0.1:0 --data DIR --seed demo|empty|scale:N [--token-ttl SECS]
-//! [--clock INSTANT]`
+//! [--clock INSTANT] [--kazoo 4.2|4.3] [--bookkeeper braintree|none]`
 //!
 //! Prints its base URL alone on the first stdout line, then serves until interrupted.
 
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const USAGE: &str = "usage: crossbar-sandbox --data DIR [--listen ADDR] [--seed demo|empty|scale:N] [--token-ttl SECS] [--clock 2027-03-01T15:05:00Z]";
+const USAGE: &str = "usage: crossbar-sandbox --data DIR [--listen ADDR] [--seed demo|empty|scale:N] [--token-ttl SECS] [--clock 2027-03-01T15:05:00Z] [--kazoo 4.2|4.3] [--bookkeeper braintree|none]";
 
 fn parse_args() -> Result<Config, String> {
     let mut args = std::env::args().skip(1);
@@ -19,6 +19,7 @@ fn parse_args() -> Result<Config, String> {
     let mut seed = Seed::Demo;
     let mut ttl = Duration::from_secs(3600);
     let mut start_at = None;
+    let mut platform = crossbar_sandbox::platform::Platform::default();
     while let Some(flag) = args.next() {
         let mut value = || {
             args.next()
@@ -47,6 +48,8 @@ fn parse_args() -> Result<Config, String> {
                 })?;
                 start_at = Some(at.timestamp());
             }
+            "--kazoo" => platform.kazoo = value()?.parse()?,
+            "--bookkeeper" => platform.bookkeeper = value()?.parse()?,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument “{other}”\n{USAGE}")),
         }
@@ -58,6 +61,7 @@ fn parse_args() -> Result<Config, String> {
         seed,
         token_ttl: ttl,
         start_at,
+        platform,
     })
 }
 

@@ -82,6 +82,8 @@ pub struct State {
     pub nonces: HashMap<String, crate::payments::Nonce>,
     /// Unix time up to which monthly charges have been posted.
     pub last_tick: i64,
+    /// The Kazoo release and bookkeeper played (set by the run, not stored).
+    pub platform: crate::platform::Platform,
 }
 
 /// Kazoo's name normalisation for uniqueness and login: lower case, letters and digits only.

@@ -24,7 +24,30 @@ pub fn listing<T>(
     query: &HashMap<String, String>,
     row: impl Fn(T) -> Value,
 ) -> Reply {
-    let (page, extra) = page(items, key, query).map_err(|e| {
+    listing_as(ctx, items, key, query, row, false)
+}
+
+/// A chunked listing (`/ledgers/{source}`): the paging keys are written after `data` by
+/// `api_util:close_chunk_json_envelope`, every value as text (`"page_size": "50"`).
+pub fn chunked_listing<T>(
+    ctx: &Ctx,
+    items: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    query: &HashMap<String, String>,
+    row: impl Fn(T) -> Value,
+) -> Reply {
+    listing_as(ctx, items, key, query, row, true)
+}
+
+fn listing_as<T>(
+    ctx: &Ctx,
+    items: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    query: &HashMap<String, String>,
+    row: impl Fn(T) -> Value,
+    chunked: bool,
+) -> Reply {
+    let (page, mut extra) = page(items, key, query).map_err(|e| {
         let (field, msg) = match e {
             PageError::BadStartKey => ("start_key", "start_key is not a key this server issued"),
             PageError::BadPageSize => ("page_size", "page_size must be a positive integer"),
@@ -34,6 +57,13 @@ pub fn listing<T>(
             envelope::single_error(field, "invalid", json!({"message": msg})),
         )
     })?;
+    if chunked {
+        for v in extra.values_mut() {
+            if let Value::Number(n) = v {
+                *v = Value::String(n.to_string());
+            }
+        }
+    }
     Ok(envelope::success(
         ctx,
         StatusCode::OK,

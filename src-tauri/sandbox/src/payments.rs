@@ -1,12 +1,14 @@
-//! Cards and money in: the Braintree-style endpoints (`client_token`, `customer`, `cards`), a
-//! stand-in for the processor's client-side tokenization (card data in, single-use nonce out),
-//! and `POST /services/topup`.
+//! Cards and money in: Kazoo's Braintree endpoints (`cb_braintree`: `client_token`,
+//! `customer`, `cards`), a stand-in for Braintree's client API (card data in, single-use nonce
+//! out, at `…/client_api/v1/payment_methods/credit_cards`), and `POST /services/topup`.
+//!
+//! As in Kazoo, an account has no Braintree customer until `POST …/braintree/customer` makes
+//! one: before that `GET …/customer` answers a placeholder and `cards` and `client_token` fail.
 //!
 //! Test cards (any future expiry, any CVV): 4111 1111 1111 1111 (Visa), 5555 5555 5555 4444
 //! (Mastercard), 3782 822463 10005 (Amex) approve; 4000 1111 1111 1115 is refused when added;
 //! 4000 0000 0000 0341 is added but every charge is declined.
 
-use crate::billing;
 use crate::books::{Card, CardBehaviour};
 use crate::envelope::{self, random_hex, Ctx, Reply};
 use crate::{lock, Shared};
@@ -35,10 +37,47 @@ pub fn routes() -> Router<Shared> {
             get(cards).put(add_card),
         )
         .route("/v2/accounts/{id}/services/topup", post(topup))
-        .route("/processor/v1/payment_methods/credit_cards", post(tokenize))
+        .route(PROCESSOR_PATH, post(tokenize))
 }
 
 type Q = Query<HashMap<String, String>>;
+
+/// Braintree's client API for the merchant, as a client token's `clientApiUrl` names it.
+const CLIENT_API: &str = "/merchants/sandbox/client_api";
+const PROCESSOR_PATH: &str = "/merchants/sandbox/client_api/v1/payment_methods/credit_cards";
+
+/// `braintree_util:error_api/1`: Braintree refused; Kazoo relays its errors, verification and
+/// message under `api_error` (`bt_api_error_to_json/1`), codes as text.
+fn api_error(
+    ctx: &Ctx,
+    status: StatusCode,
+    message: &str,
+    code: &str,
+    attribute: &str,
+    text: &str,
+    verification: Value,
+) -> axum::response::Response {
+    envelope::error(
+        ctx,
+        status,
+        message,
+        json!({"api_error": {
+            "errors": [{"code": code, "message": text, "attribute": attribute}],
+            "verification": verification,
+            "message": text,
+        }}),
+    )
+}
+
+/// `braintree_customer:find/1` on an account that has none: `braintree_util:error_not_found/1`.
+fn no_customer(ctx: &Ctx) -> axum::response::Response {
+    envelope::error(
+        ctx,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "not_found",
+        json!({"not_found": "object not found"}),
+    )
+}
 
 /// A card tokenized by the processor stand-in, waiting to be vaulted (single use).
 #[derive(Debug, Clone)]
@@ -58,13 +97,26 @@ async fn client_token(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    // `braintree_client_token:get_client_token/1` always names `customer-id = AccountId`;
+    // Braintree refuses an unknown one and `cb_braintree:validate_token` has no clause for it.
+    if !state.books(&id).has_customer() {
+        return Err(api_error(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "91613",
+            "customer_id",
+            "Customer specified by customer_id does not exist",
+            json!({}),
+        ));
+    }
     let fingerprint = random_hex(24);
     state.fingerprints.insert(fingerprint.clone(), id.clone());
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let token = STANDARD.encode(json!({"authorizationFingerprint": fingerprint, "clientApiUrl": format!("http://{host}/processor/v1")}).to_string());
+    let token = STANDARD.encode(json!({"authorizationFingerprint": fingerprint, "clientApiUrl": format!("http://{host}{CLIENT_API}")}).to_string());
     Ok(envelope::ok(&ctx, json!({"client_token": token}), None))
 }
 
@@ -178,27 +230,30 @@ fn vault(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let Some(n) = state.nonces.remove(nonce) else {
-        return Err(envelope::validation(
+        return Err(api_error(
             ctx,
-            envelope::single_error(
-                "payment_method_nonce",
-                "invalid",
-                json!({"message": "Unknown or already used payment method nonce"}),
-            ),
+            StatusCode::BAD_REQUEST,
+            "braintree api error",
+            "91565",
+            "payment_method_nonce",
+            "Unknown or expired payment_method_nonce.",
+            json!({}),
         ));
     };
     if n.behaviour == CardBehaviour::DeclineOnVerify {
-        return Err(envelope::validation(
+        return Err(api_error(
             ctx,
-            envelope::single_error(
-                "credit_card",
-                "declined",
-                json!({"message": "Card declined by the issuer: Do Not Honor (2000)"}),
-            ),
+            StatusCode::BAD_REQUEST,
+            "braintree api error",
+            "2000",
+            "credit_card",
+            "Do Not Honor",
+            json!({"status": "processor_declined", "processor_response_code": "2000", "processor_response_text": "Do Not Honor"}),
         ));
     }
     let now = state.now();
     let books = state.books(id);
+    books.customer = true;
     for c in &mut books.cards {
         c.default = false;
     }
@@ -219,7 +274,15 @@ fn vault(
     Ok(card)
 }
 
+/// `braintree_customer:record_to_json/1`: the saved customer, or for an account without one
+/// the unsaved placeholder (`new(AccountId)`: no `created_at`, no cards).
 fn customer_view(state: &mut crate::model::State, id: &str) -> Value {
+    if !state.books(id).has_customer() {
+        return json!({"id": id, "credit_cards": [], "addresses": []});
+    }
+    let now = state.now();
+    let created = state.books(id).cards.first().map_or(now, |c| c.created);
+    let name = state.name_of(id);
     let today = state.today(id);
     let cards: Vec<Value> = state
         .books(id)
@@ -230,7 +293,8 @@ fn customer_view(state: &mut crate::model::State, id: &str) -> Value {
     let expired = cards
         .iter()
         .any(|c| c["default"] == true && c["expired"] == true);
-    json!({"id": id, "credit_cards": cards, "expired_card": expired})
+    json!({"id": id, "company": name, "credit_cards": cards, "addresses": [], "expired_card": expired,
+           "created_at": crate::books::gregorian(created), "updated_at": crate::books::gregorian(state.now())})
 }
 
 async fn customer(
@@ -254,7 +318,22 @@ async fn add_via_customer(
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
-    vault(&mut state, &ctx, &id, &data)?;
+    // `braintree_customer:update/1`, which creates the customer on `not_found`; a nonce in the
+    // body is vaulted as its card.
+    let has_nonce = ["payment_method_nonce", "nonce"]
+        .iter()
+        .any(|k| data.contains_key(*k))
+        || data
+            .get("credit_card")
+            .is_some_and(|c| c.get("payment_method_nonce").is_some());
+    if has_nonce {
+        vault(&mut state, &ctx, &id, &data)?;
+    } else {
+        state.books(&id).customer = true;
+        state
+            .save_books(&id)
+            .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    }
     Ok(envelope::ok(&ctx, customer_view(&mut state, &id), None))
 }
 
@@ -266,6 +345,9 @@ async fn cards(
 ) -> Reply {
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    if !state.books(&id).has_customer() {
+        return Err(no_customer(&ctx));
+    }
     let view = customer_view(&mut state, &id);
     Ok(envelope::ok(&ctx, view["credit_cards"].clone(), None))
 }
@@ -280,6 +362,18 @@ async fn add_card(
     let mut state = lock(&shared);
     let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
+    // `braintree_card:create/1` names the account as its customer, which must exist.
+    if !state.books(&id).has_customer() {
+        return Err(api_error(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "braintree api error",
+            "91705",
+            "customer_id",
+            "Customer ID is invalid.",
+            json!({}),
+        ));
+    }
     let card = vault(&mut state, &ctx, &id, &data)?;
     let today = state.today(&id);
     Ok(envelope::success(
@@ -291,9 +385,12 @@ async fn add_card(
     ))
 }
 
-/// `POST /services/topup {amount}`: charge the default card and credit the account. A
-/// `reference` already used for a completed top-up answers with that top-up again instead of
-/// charging twice (the client's idempotency key).
+/// `POST /services/topup {amount}` (`cb_services:post/2` with `kz_services_topup:topup/4`):
+/// only `amount` is read (`get_topup_amount/1`), so the same request twice charges twice. The
+/// answer is `{transaction, ledger}`, or `{ledger}` alone where the platform has no payment
+/// bookkeeper; a refusal is `crossbar_services:transaction_to_error/3`'s: 402
+/// `no_payment_token` without a card, else a 500 whose message is the bookkeeper's reason and
+/// whose data is the failed transaction.
 async fn topup(
     AxState(shared): AxState<Shared>,
     Path(id): Path<String>,
@@ -302,6 +399,7 @@ async fn topup(
     body: Bytes,
 ) -> Reply {
     let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    state.platform.since_43()?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let amount = crate::books::amount_field(
         &ctx,
@@ -309,50 +407,36 @@ async fn topup(
         "required",
         json!({"message": "Field is required but missing"}),
     )?;
-    let reference = data
-        .get("reference")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    if let Some(r) = &reference {
-        let done = state
-            .books(&id)
-            .transactions
-            .iter()
-            .find(|t| t.reference.as_ref() == Some(r) && t.status == "completed")
-            .cloned();
-        if let Some(tx) = done {
-            return Ok(envelope::ok(
-                &ctx,
-                json!({"transaction": tx.view(), "replayed": true}),
-                None,
-            ));
-        }
-    }
-    let result = state.charge_card(&id, amount, "Manual top-up", reference);
+    let result = state.topup(&id, amount, "manual");
     state.after_balance_change(&id);
     state
         .save_books(&id)
         .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    let name = state.name_of(&id);
+    let vendor = state.reseller_of(&id);
+    let account = (id.as_str(), name.as_str());
     match result {
-        Ok(tx) => {
-            let balance = state.books(&id).balance();
-            Ok(envelope::ok(
-                &ctx,
-                json!({"transaction": tx.view(), "available_dollars": billing::money(balance)}),
-                None,
-            ))
-        }
+        Ok((Some(tx), ledger)) => Ok(envelope::ok(
+            &ctx,
+            json!({"transaction": tx.view(account, &vendor), "ledger": ledger.view(account)}),
+            None,
+        )),
+        Ok((None, ledger)) => Ok(envelope::ok(
+            &ctx,
+            json!({"ledger": ledger.view(account)}),
+            None,
+        )),
         Err(None) => Err(envelope::error(
             &ctx,
             StatusCode::PAYMENT_REQUIRED,
             "no_payment_token",
-            json!({"message": "No credit card on file"}),
+            json!({"message": "no payment method available"}),
         )),
         Err(Some(tx)) => Err(envelope::error(
             &ctx,
             StatusCode::INTERNAL_SERVER_ERROR,
-            "bookkeeper_fault",
-            tx.view(),
+            tx.reason.as_deref().unwrap_or("unspecified_fault"),
+            tx.view(account, &vendor),
         )),
     }
 }

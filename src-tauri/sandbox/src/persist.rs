@@ -127,6 +127,7 @@ fn load(dir: &Path, ttl: Duration) -> Result<State, SandboxError> {
         fingerprints: HashMap::new(),
         nonces: HashMap::new(),
         last_tick: meta.last_tick,
+        platform: Default::default(),
     })
 }
 

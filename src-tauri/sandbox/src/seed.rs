@@ -93,6 +93,7 @@ impl Builder {
             fingerprints: HashMap::new(),
             nonces: HashMap::new(),
             last_tick: 0,
+            platform: Default::default(),
         };
         // 2024-01-15 00:00 UTC, in Gregorian seconds.
         Self {

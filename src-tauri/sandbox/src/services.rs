@@ -23,6 +23,7 @@ pub fn routes() -> Router<Shared> {
             get(assigned).post(change_plans),
         )
         .route("/v2/accounts/{id}/services/summary", get(summary))
+        .route("/v2/accounts/{id}/services/available", get(available))
         .route("/sandbox/clock", get(clock).put(move_clock))
 }
 
@@ -57,9 +58,11 @@ async fn summary(
     headers: HeaderMap,
 ) -> Reply {
     let (state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
-    let tz = state.account_zone(&id);
-    let next = billing::next_month(state.today(&id));
-    let next_unix = crate::books::start_unix(tz, next);
+    state.platform.since_43()?;
+    // `kz_services:summary_billing_cycle/1`: the 1st of next month at 00:00 UTC, whatever the
+    // account's zone.
+    let next = billing::next_month(billing::local_today(chrono_tz::UTC, state.now()));
+    let next_unix = crate::books::start_unix(chrono_tz::UTC, next);
     let mut invoices = Vec::new();
     let mut quantities: Map<String, Value> = Map::new();
     if let Some(plan) = state.plan_of(&id) {
@@ -81,8 +84,8 @@ async fn summary(
             .collect();
         let recurring: Decimal = state.monthly_total(&id);
         invoices.push(json!({
-            "plan": {"id": plan.id, "name": plan.name},
-            "bookkeeper": {"type": "sandbox", "vendor_id": state.reseller_of(&id)},
+            "plan": plan.as_kazoo(),
+            "bookkeeper": {"type": "braintree", "vendor_id": state.reseller_of(&id)},
             "items": items,
             "activation_charges": [],
             "taxes": [],
@@ -93,9 +96,26 @@ async fn summary(
         "plans": plan_map(&state, &id),
         "invoices": invoices,
         "quantities": quantities,
-        "billing_cycle": {"next": gregorian(next_unix), "timezone": tz.name()},
+        "billing_cycle": {"next": gregorian(next_unix), "period": 1, "unit": "month"},
     });
     Ok(envelope::ok(&ctx, data, None))
+}
+
+/// `GET /services/available`: the plans the account's reseller offers (the `services/plans`
+/// view of the reseller's database), each row `{id, name}`.
+async fn available(
+    AxState(shared): AxState<Shared>,
+    Path(id): Path<String>,
+    Query(q): Q,
+    headers: HeaderMap,
+) -> Reply {
+    let state = lock(&shared);
+    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+    let rows: Vec<Value> = billing::PLANS
+        .iter()
+        .map(|p| json!({"id": p.id, "name": p.name}))
+        .collect();
+    Ok(envelope::ok(&ctx, Value::Array(rows), None))
 }
 
 /// `POST /services {add:[plan_id]}`: only the account's reseller (or a superduper admin) assigns
@@ -150,15 +170,19 @@ async fn change_plans(
     let charge = billing::prorate(monthly, today);
     if !accepted {
         set_plan(&mut state, &id, previous.as_deref());
-        let (left, len) = billing::days_left(today);
+        // `crossbar_services:maybe_dry_run/3`: the invoice, `summary.today` being activation
+        // charges (none here).
         return Err(envelope::error(
             &ctx,
             StatusCode::PAYMENT_REQUIRED,
             "accept charges",
             json!([{
-                "plan": {"id": plan.id, "name": plan.name},
-                "summary": {"today": billing::money(charge), "recurring": billing::money(monthly)},
-                "proration": {"days_left": left, "days_in_month": len, "date": today.to_string()},
+                "plan": plan.as_kazoo(),
+                "bookkeeper": {"type": "braintree", "vendor_id": state.reseller_of(&id)},
+                "items": [],
+                "activation_charges": [],
+                "taxes": [],
+                "summary": {"today": 0, "recurring": billing::money(monthly)},
             }]),
         ));
     }

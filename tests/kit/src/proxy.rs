@@ -58,6 +58,9 @@ impl Hold {
     }
 }
 
+/// (method, path part, status, body, only once).
+type Canned = (String, String, u16, String, bool);
+
 struct Shared {
     upstream: String,
     client: reqwest::Client,
@@ -65,12 +68,10 @@ struct Shared {
     down: AtomicBool,
     lose: Mutex<Option<(String, String)>>,
     holds: Mutex<Vec<Hold>>,
-    /// (method, path part, key under `data`) removed from request bodies on the way.
-    strip: Mutex<Vec<(String, String, String)>>,
     /// (path part, ms): how long a matching answer waits, once the server gave it, to go back.
     delays: Mutex<Vec<(String, u64)>>,
-    /// (method, path part, status, body) answered here instead of by the server.
-    canned: Mutex<Vec<(String, String, u16, String)>>,
+    /// Answered here instead of by the server.
+    canned: Mutex<Vec<Canned>>,
 }
 
 pub struct Proxy {
@@ -104,7 +105,6 @@ impl Proxy {
             down: AtomicBool::new(false),
             lose: Mutex::new(None),
             holds: Mutex::new(Vec::new()),
-            strip: Mutex::new(Vec::new()),
             delays: Mutex::new(Vec::new()),
             canned: Mutex::new(Vec::new()),
         });
@@ -152,20 +152,24 @@ impl Proxy {
         *lock(&self.shared.lose) = Some((method.to_owned(), path_part.to_owned()));
     }
 
-    /// Remove `data.<key>` from the JSON body of matching requests before they reach the server
-    /// (a server that ignores a field the app sends). The log keeps what the app sent.
-    pub fn strip_field(&self, method: &str, path_part: &str, key: &str) {
-        lock(&self.shared.strip).push((method.to_owned(), path_part.to_owned(), key.to_owned()));
-    }
-
     /// Answer matching requests with `status` and the JSON `body` instead of the server (a
     /// server that fails, or says something hostile).
     pub fn answer(&self, method: &str, path_part: &str, status: u16, body: serde_json::Value) {
+        self.can(method, path_part, status, body, false);
+    }
+
+    /// The same for the next matching request only (a race lost once, say).
+    pub fn answer_once(&self, method: &str, path_part: &str, status: u16, body: serde_json::Value) {
+        self.can(method, path_part, status, body, true);
+    }
+
+    fn can(&self, method: &str, path_part: &str, status: u16, body: serde_json::Value, once: bool) {
         lock(&self.shared.canned).push((
             method.to_owned(),
             path_part.to_owned(),
             status,
             body.to_string(),
+            once,
         ));
     }
 
@@ -232,10 +236,17 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         let mut released = h.released.subscribe();
         let _ = released.wait_for(|r| *r).await;
     }
-    let canned = lock(&shared.canned)
-        .iter()
-        .find(|(m, p, _, _)| seen.is(m, p))
-        .map(|(_, _, status, body)| (*status, body.clone()));
+    let canned = {
+        let mut canned = lock(&shared.canned);
+        let hit = canned.iter().position(|(m, p, ..)| seen.is(m, p));
+        hit.map(|i| {
+            let (_, _, status, body, once) = canned[i].clone();
+            if once {
+                canned.remove(i);
+            }
+            (status, body)
+        })
+    };
     if let Some((status, body)) = canned {
         let mut reply = hyper::Response::new(Full::new(Bytes::from(body)));
         *reply.status_mut() =
@@ -253,22 +264,6 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
             lose.take();
         }
         hit
-    };
-    let stripped: Vec<String> = lock(&shared.strip)
-        .iter()
-        .filter(|(m, p, _)| seen.is(m, p))
-        .map(|(_, _, k)| k.clone())
-        .collect();
-    let body = if stripped.is_empty() {
-        body
-    } else {
-        let mut json = seen.json();
-        if let Some(data) = json.get_mut("data").and_then(|d| d.as_object_mut()) {
-            for k in &stripped {
-                data.remove(k);
-            }
-        }
-        Bytes::from(serde_json::to_vec(&json).unwrap_or_default())
     };
     let mut out = shared
         .client
