@@ -128,6 +128,7 @@ pub fn run() {
             commands::history::export_change_log,
             commands::billing::payment_details,
             commands::billing::add_card,
+            commands::billing::card_destination,
             commands::billing::save_billing_contact,
             commands::billing::billing_settings,
             commands::billing::save_billing_settings,

@@ -4,8 +4,10 @@
 mod billing;
 mod client_sandbox;
 mod client_transport;
+mod consent_and_settling;
 mod edits;
 mod engine_cache;
+mod hostile;
 mod kazoo43;
 mod kazoo_reference;
 mod keyring_store;

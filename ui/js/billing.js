@@ -89,9 +89,13 @@ function cardDialog(accountId, done) {
   const status = h('p', { class: 'muted', id: 'card-status', 'aria-live': 'polite' });
   const numberInput = number.querySelector('input');
   numberInput.addEventListener('input', () => { brand.textContent = brandOf(numberInput.value.replace(/\D/g, '')); });
+  const destination = h('p', { class: 'note', id: 'card-destination', 'aria-live': 'polite', text: 'Finding out where the card details go…' });
   const body = h('div', { id: 'card-form' },
     h('p', { class: 'muted', text: 'The card goes straight to the payment processor in exchange for a one-time token; the platform and this computer never store its number.' }),
-    number, brand, expiry, cvv, holder, status);
+    destination, number, brand, expiry, cvv, holder, status);
+  call('card_destination', { id: accountId })
+    .then((host) => { destination.textContent = `Card details are sent to ${host} (the payment processor) and nowhere else.`; })
+    .catch((err) => { destination.textContent = err.message; destination.classList.add('note-problem'); });
   let busy = false;
   const wipe = () => { for (const i of body.querySelectorAll('input')) i.value = ''; };
   openDialog({
@@ -237,6 +241,12 @@ function creditDialog(accountId, done) {
       intent = intent || await call('new_credit_intent');
       const o = await call('add_credit', { id: accountId, intent, amount: amountInput.value });
       result.textContent = o.message;
+      if (o.intent !== intent) {
+        // The answer is about an earlier, unconfirmed payment: this dialog now follows that one
+        // (its amount shown), so "Check again" looks it up.
+        intent = o.intent;
+        amountInput.value = o.amount;
+      }
       if (o.state === 'completed') {
         finished = true;
         button.textContent = 'Done';

@@ -17,7 +17,19 @@ pub fn parse_amount(field: &'static str, input: &str) -> Result<Decimal, FieldEr
     if trimmed.is_empty() {
         return Err(FieldError::new(field, "enter an amount"));
     }
-    let whole = trimmed.split('.').next().unwrap_or_default();
+    let not_an_amount =
+        || FieldError::new(field, format!("“{trimmed}” is not an amount, like 25.00"));
+    // Digits, thousands commas before the one dot, digits after it: `1_000` and `1.000,00`
+    // (a comma after the dot) are not read as something else.
+    let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, "0"));
+    let whole_ok = !whole.trim_start_matches('-').is_empty()
+        && whole
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',');
+    if !whole_ok || fraction.is_empty() || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return Err(not_an_amount());
+    }
     let mut groups = whole.trim_start_matches('-').split(',');
     let first = groups.next().unwrap_or_default();
     if whole.contains(',') && (first.is_empty() || first.len() > 3 || groups.any(|g| g.len() != 3))
@@ -30,12 +42,7 @@ pub fn parse_amount(field: &'static str, input: &str) -> Result<Decimal, FieldEr
         ));
     }
     let s: String = trimmed.chars().filter(|c| *c != ',').collect();
-    let d = Decimal::from_str(&s).map_err(|_| {
-        FieldError::new(
-            field,
-            format!("“{}” is not an amount, like 25.00", input.trim()),
-        )
-    })?;
+    let d = Decimal::from_str(&s).map_err(|_| not_an_amount())?;
     if d.scale() > 2 && d.normalize().scale() > 2 {
         return Err(FieldError::new(field, "use at most two decimals (cents)"));
     }
@@ -146,6 +153,11 @@ mod tests {
         for european in ["25,00", "12,5", "1,25", ",250", "1250,000.00"] {
             let e = parse_amount("amount", european).unwrap_err();
             assert!(e.message.contains("dot for cents"), "{european}: {e}");
+        }
+        // Nothing that Rust or a European keyboard would read another way is taken.
+        for odd in ["1_000", "1.000,00", "12.", "1e3", "+5", "5 000", "0x10"] {
+            let e = parse_amount("amount", odd).unwrap_err();
+            assert!(e.message.contains("not an amount"), "{odd}: {e}");
         }
         assert!(parse_credit("a", "10000.01").is_err());
         assert!(parse_credit("a", "10000").is_ok());

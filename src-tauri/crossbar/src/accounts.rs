@@ -80,6 +80,9 @@ fn limits(reply: Reply) -> Result<Fetched<LimitsDoc>, ApiError> {
     })
 }
 
+/// Enough pages for a million accounts at the app's page size.
+const MAX_TREE_PAGES: usize = 10_000;
+
 impl Client {
     pub async fn get_account(&self, id: &AccountId) -> Result<Fetched<AccountDoc>, ApiError> {
         account(
@@ -210,14 +213,14 @@ impl Client {
     ) -> Result<Vec<AccountSummary>, ApiError> {
         let mut all = Vec::new();
         let mut key: Option<String> = None;
+        let mut keys = crate::paging::PageKeys::new("account", MAX_TREE_PAGES);
         loop {
             let page = self.descendants_page(id, key.as_deref(), page_size).await?;
             all.extend(page.items);
             progress(all.len());
-            match page.next_start_key {
-                // A server repeating a key would loop forever.
-                Some(next) if Some(&next) != key.as_ref() => key = Some(next),
-                _ => return Ok(all),
+            key = keys.next(page.next_start_key.as_deref())?;
+            if key.is_none() {
+                return Ok(all);
             }
         }
     }

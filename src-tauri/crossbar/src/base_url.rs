@@ -64,7 +64,35 @@ pub fn secure_url(input: &str) -> Result<Url, ApiError> {
             "“{trimmed}” has no host name"
         )));
     }
+    // A user name or password in the address would be sent with every request and kept in
+    // the settings file in clear text.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ApiError::InvalidUrl(
+            "the address must not hold a user name or password: sign in with them instead".into(),
+        ));
+    }
     Ok(url)
+}
+
+/// Braintree's client API hosts, production and sandbox: the only places card numbers may go.
+const CARD_PROCESSORS: &[&str] = &[
+    "api.braintreegateway.com",
+    "api.sandbox.braintreegateway.com",
+];
+
+/// Where a client token says to send card data, if card data may go there: https to one of
+/// Braintree's gateways, or this computer when the platform itself is on this computer (the
+/// demo and the tests). The platform does not get to choose any other host.
+pub fn card_processor(input: &str, platform: &BaseUrl) -> Result<Url, ApiError> {
+    let url = secure_url(input)?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let gateway = url.scheme() == "https" && CARD_PROCESSORS.contains(&host.as_str());
+    if gateway || (is_loopback(&url) && platform.is_loopback()) {
+        return Ok(url);
+    }
+    Err(ApiError::InsecureUrl(format!(
+        "The platform asked to send card details to {host}, which is not Braintree's payment gateway: nothing was sent."
+    )))
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -79,6 +107,46 @@ fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_with_credentials_in_them_are_refused() {
+        for bad in [
+            "https://admin:secret@pbx.example.com",
+            "https://admin@pbx.example.com/v2",
+        ] {
+            let e = BaseUrl::parse(bad).unwrap_err();
+            assert!(
+                e.to_string().contains("user name or password"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn card_data_goes_only_to_braintree_or_to_a_loopback_platforms_own_computer() {
+        let remote = BaseUrl::parse("https://pbx.example.com:8443").unwrap();
+        let local = BaseUrl::parse("http://127.0.0.1:8000").unwrap();
+        let bt = "https://api.braintreegateway.com:443/merchants/m1/client_api";
+        assert!(card_processor(bt, &remote).is_ok());
+        assert!(card_processor(
+            "https://api.sandbox.braintreegateway.com/merchants/m1/client_api",
+            &remote
+        )
+        .is_ok());
+        for foreign in [
+            "https://evil.example.com/client_api",
+            "https://api.braintreegateway.com.evil.example/client_api",
+            "http://api.braintreegateway.com/client_api",
+            "http://127.0.0.1:9/client_api",
+        ] {
+            let e = card_processor(foreign, &remote).unwrap_err();
+            assert_eq!(e.code(), "insecure_url", "{foreign}");
+        }
+        assert!(
+            card_processor("http://127.0.0.1:8000/merchants/sandbox/client_api", &local).is_ok()
+        );
+        assert!(card_processor("https://evil.example.com/client_api", &local).is_err());
+    }
 
     #[test]
     fn normalises_to_v2() {

@@ -76,6 +76,8 @@ pub struct TransactionRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopupReceipt {
     pub transaction: Option<String>,
+    /// The transaction's status, when there is one: only `completed` means charged.
+    pub status: Option<String>,
     pub ledger: Option<String>,
 }
 
@@ -115,6 +117,13 @@ pub struct ServiceSummary {
 pub struct ProcessorAccess {
     pub api: url::Url,
     fingerprint: String,
+}
+
+impl ProcessorAccess {
+    /// The host card data will be sent to, for the card dialog.
+    pub fn host(&self) -> String {
+        self.api.host_str().unwrap_or_default().to_owned()
+    }
 }
 
 fn decode_err(reply: &Reply, detail: &str) -> ApiError {
@@ -192,21 +201,38 @@ fn card(v: &Value) -> Option<CardOnFile> {
 }
 
 /// Rows a server sent that we cannot read are skipped with a warning, not fatal: one odd entry
-/// must not hide a whole statement.
-fn rows<T>(reply: &Reply, read: fn(&Value) -> Option<T>, what: &str) -> Result<Vec<T>, ApiError> {
+/// must not hide a whole statement. Also says how many were skipped.
+fn rows<T>(
+    reply: &Reply,
+    read: fn(&Value) -> Option<T>,
+    what: &str,
+) -> Result<(Vec<T>, usize), ApiError> {
     let list = reply
         .data()
         .as_array()
         .ok_or_else(|| decode_err(reply, &format!("the {what} list is not a list")))?;
     let out: Vec<T> = list.iter().filter_map(read).collect();
-    if out.len() < list.len() {
-        tracing::warn!(
-            skipped = list.len() - out.len(),
-            what,
-            "unreadable rows skipped"
-        );
+    let skipped = list.len() - out.len();
+    if skipped > 0 {
+        tracing::warn!(skipped, what, "unreadable rows skipped");
     }
-    Ok(out)
+    Ok((out, skipped))
+}
+
+/// How to read the rows of one ranged listing: a row, its ID, and what to call it in errors.
+struct RowKind<T> {
+    read: fn(&Value) -> Option<T>,
+    id_of: fn(&T) -> &str,
+    what: &'static str,
+}
+
+/// How a ranged listing treats a row it cannot read.
+#[derive(Clone, Copy, PartialEq)]
+enum Rows {
+    /// Skipped (a statement to look at).
+    Readable,
+    /// An error: the caller concludes from what is absent, so it must see every row.
+    Every,
 }
 
 fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(&'static str, String)> {
@@ -219,7 +245,7 @@ fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(&'static str, String)> 
 /// `crossbar.maximum_range` defaults to 31 days and an hour (`crossbar_view:time_range/3`);
 /// a longer range is a 400, so longer periods are asked for in windows of 31 days.
 const WINDOW_DAYS: i64 = 31;
-/// A listing that keeps handing out new page keys is broken: stop rather than loop.
+/// Pages per 31-day window (50,000 rows at Kazoo's 50 a page): past that the listing is broken.
 const MAX_PAGES: usize = 1_000;
 
 /// `from..=to` cut into consecutive windows of at most [`WINDOW_DAYS`] that do not overlap.
@@ -316,49 +342,72 @@ impl Client {
         path: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        read: fn(&Value) -> Option<T>,
-        id_of: fn(&T) -> &str,
-        what: &str,
+        kind: RowKind<T>,
+        need: Rows,
     ) -> Result<Vec<T>, ApiError> {
+        let RowKind { read, id_of, what } = kind;
         let mut all: Vec<T> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (a, b) in windows(from, to) {
             let mut key: Option<String> = None;
-            for page in 1.. {
+            let mut keys = crate::paging::PageKeys::new(what, MAX_PAGES);
+            loop {
                 let mut query = range(a, b);
                 if let Some(k) = &key {
                     query.push(("start_key", k.clone()));
                 }
                 let reply = self.call(Method::GET, path, &query, None).await?;
-                for row in rows(&reply, read, what)? {
+                let (page, skipped) = rows(&reply, read, what)?;
+                if skipped > 0 && need == Rows::Every {
+                    return Err(decode_err(
+                        &reply,
+                        &format!("{skipped} of the server's {what} rows could not be read"),
+                    ));
+                }
+                for row in page {
                     if seen.insert(id_of(&row).to_owned()) {
                         all.push(row);
                     }
                 }
-                match reply.body["next_start_key"].as_str() {
-                    Some(next) if !next.is_empty() && Some(next) != key.as_deref() => {
-                        if page >= MAX_PAGES {
-                            return Err(decode_err(
-                                &reply,
-                                &format!("the {what} listing does not end"),
-                            ));
-                        }
-                        key = Some(next.to_owned());
-                    }
-                    _ => break,
+                key = keys.next(reply.body["next_start_key"].as_str())?;
+                if key.is_none() {
+                    break;
                 }
             }
         }
         Ok(all)
     }
 
-    /// Every entry of one ledger source in a range.
+    /// Every entry of one ledger source in a range (rows that cannot be read are skipped).
     pub async fn ledger_entries(
         &self,
         id: &AccountId,
         source: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+    ) -> Result<Vec<LedgerRow>, ApiError> {
+        self.ledger(id, source, from, to, Rows::Readable).await
+    }
+
+    /// Every entry of one ledger source in a range, or an error if any cannot be read: for
+    /// concluding that something is not there.
+    pub async fn complete_ledger(
+        &self,
+        id: &AccountId,
+        source: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<LedgerRow>, ApiError> {
+        self.ledger(id, source, from, to, Rows::Every).await
+    }
+
+    async fn ledger(
+        &self,
+        id: &AccountId,
+        source: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        need: Rows,
     ) -> Result<Vec<LedgerRow>, ApiError> {
         if source.is_empty()
             || !source
@@ -373,27 +422,53 @@ impl Client {
             &format!("accounts/{id}/ledgers/{source}"),
             from,
             to,
-            ledger_row,
-            |r| r.id.as_str(),
-            "ledger",
+            RowKind {
+                read: ledger_row,
+                id_of: |r| r.id.as_str(),
+                what: "ledger",
+            },
+            need,
         )
         .await
     }
 
-    /// Every payment-processor transaction in a range.
+    /// Every payment-processor transaction in a range (rows that cannot be read are skipped).
     pub async fn transactions(
         &self,
         id: &AccountId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<TransactionRow>, ApiError> {
+        self.transactions_in(id, from, to, Rows::Readable).await
+    }
+
+    /// Every transaction in a range, or an error if any cannot be read.
+    pub async fn complete_transactions(
+        &self,
+        id: &AccountId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TransactionRow>, ApiError> {
+        self.transactions_in(id, from, to, Rows::Every).await
+    }
+
+    async fn transactions_in(
+        &self,
+        id: &AccountId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        need: Rows,
+    ) -> Result<Vec<TransactionRow>, ApiError> {
         self.ranged(
             &format!("accounts/{id}/transactions"),
             from,
             to,
-            transaction_row,
-            |t| t.id.as_str(),
-            "transaction",
+            RowKind {
+                read: transaction_row,
+                id_of: |t| t.id.as_str(),
+                what: "transaction",
+            },
+            need,
         )
         .await
     }
@@ -494,8 +569,8 @@ impl Client {
         Ok(())
     }
 
-    /// Where to tokenize a card for this account. The processor's address must be https (or
-    /// this computer), like the platform's.
+    /// Where to tokenize a card for this account: only Braintree's gateway (or this computer,
+    /// for a platform on this computer), whatever the client token names.
     pub async fn processor_access(&self, id: &AccountId) -> Result<ProcessorAccess, ApiError> {
         let reply = self
             .call(
@@ -517,10 +592,11 @@ impl Client {
         let fingerprint = token["authorizationFingerprint"]
             .as_str()
             .ok_or_else(|| bad("the client token has no fingerprint"))?;
-        let api = crate::base_url::secure_url(
+        let api = crate::base_url::card_processor(
             token["clientApiUrl"]
                 .as_str()
                 .ok_or_else(|| bad("the client token has no processor address"))?,
+            self.base(),
         )?;
         Ok(ProcessorAccess {
             api,
@@ -560,7 +636,11 @@ impl Client {
             .await
             .map_err(crate::client::transport)?;
         let status = res.status().as_u16();
-        let answer: Value = res.json().await.unwrap_or(Value::Null);
+        let answer: Value = crate::client::capped_body(res)
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(Value::Null);
         let meta = ErrorMeta {
             status,
             message: "payment processor".into(),
@@ -615,6 +695,7 @@ impl Client {
         let d = reply.data();
         let receipt = TopupReceipt {
             transaction: short(&d["transaction"]["id"]),
+            status: short(&d["transaction"]["status"]),
             ledger: short(&d["ledger"]["id"]),
         };
         if receipt.transaction.is_none() && receipt.ledger.is_none() {

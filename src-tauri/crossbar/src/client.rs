@@ -190,7 +190,25 @@ impl Client {
             meta: Default::default(),
         })?;
         tracing::info!("session expired; signing in again with the stored credentials");
-        self.authenticate(creds).await.map(|_| ())
+        let renewed = self.authenticate(creds).await.map(|_| ());
+        if matches!(
+            renewed,
+            Err(ApiError::BadCredentials { .. } | ApiError::SecondFactor { .. })
+        ) {
+            // They no longer work (a changed password): trying them again on every poll could
+            // lock the user out, so they are dropped and the user is asked.
+            tracing::warn!("the stored credentials were refused; asking the user to sign in");
+            if let Some(a) = self
+                .inner
+                .auth
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_mut()
+            {
+                a.credentials = None;
+            }
+        }
+        renewed
     }
 
     /// One request with retries for idempotent methods.
@@ -225,9 +243,9 @@ impl Client {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_owned);
-                    match res.bytes().await {
+                    match capped_body(res).await {
                         Ok(bytes) => decode(status, request_id, &bytes),
-                        Err(e) => Err(transport(e)),
+                        Err(e) => Err(e),
                     }
                     .inspect(|reply| self.note_version(reply))
                 }
@@ -252,6 +270,34 @@ impl Client {
             attempt += 1;
         }
     }
+}
+
+/// Kazoo's largest answers (a page of a listing, an account document) are far smaller; a
+/// server sending more is broken or hostile, and is not read into memory.
+pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// The body of `res`, read as it arrives and refused past [`MAX_BODY`].
+pub(crate) async fn capped_body(mut res: reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    let status = res.status().as_u16();
+    let too_big = || ApiError::Decode {
+        detail: format!("the answer is larger than {} MB", MAX_BODY / (1024 * 1024)),
+        meta: crate::ErrorMeta {
+            status,
+            message: "answer too large".into(),
+            request_id: None,
+        },
+    };
+    if res.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// "4.3.142" → (4, 3). A build outside git reports "4.0.0", which says nothing: unknown.

@@ -192,6 +192,16 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_or_html_answers_are_unreadable_not_a_crash() {
+        let nested = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = decode(200, None, nested.as_bytes()).unwrap_err();
+        assert_eq!(e.code(), "decode");
+        let html = b"<html><body>Sign in to the Wi-Fi</body></html>";
+        assert_eq!(decode(200, None, html).unwrap_err().code(), "decode");
+        assert_eq!(decode(500, None, html).unwrap_err().code(), "server");
+    }
+
+    #[test]
     fn kazoo_refusals_are_declines_and_faults_are_not() {
         let failed = |reason: &str| {
             json!({"message": reason, "data": {"status": "failed",

@@ -13,6 +13,7 @@ mod charges;
 mod client;
 mod decode;
 mod error;
+mod paging;
 
 pub use accounts::{AccountSummary, Page, User};
 pub use auth::{AccountRef, Credentials, Session};

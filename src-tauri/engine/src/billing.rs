@@ -467,6 +467,11 @@ impl Desk {
     }
 
     /// The account's calendar date now (card expiry, proration).
+    /// The month on the account's calendar (`YYYY-MM`): what a proration was worked out for.
+    pub(crate) fn billing_month(&self, id: &str) -> String {
+        self.billing_today(id).format("%Y-%m").to_string()
+    }
+
     fn billing_today(&self, id: &str) -> NaiveDate {
         local_date(self.billing_zone(id), self.now())
     }
@@ -610,9 +615,7 @@ impl Desk {
         )
         .map_err(EngineError::InvalidInput)?;
         drop(entry);
-        let company = self.account_name(id.as_str());
-        self.observe(self.client.ensure_customer(&id, &company).await)?;
-        let access = self.observe(self.client.processor_access(&id).await)?;
+        let access = self.processor(&id).await?;
         let nonce = self.observe(self.client.tokenize(&access, &card).await)?;
         drop(card);
         let vaulted = self.observe(self.client.add_card(&id, &nonce).await)?;
@@ -622,6 +625,28 @@ impl Desk {
         )?;
         tracing::info!(account = %id, brand = %vaulted.brand, "card added");
         self.payment_details(id.as_str()).await
+    }
+
+    /// The host card details for `id` would be sent to, for the card dialog to name before
+    /// anything is typed in.
+    pub async fn card_destination(&self, id: &str) -> Result<String, EngineError> {
+        let id = self.known(id)?;
+        self.ensure_cached(&id).await?;
+        if !self.is_top_level(id.as_str()) {
+            return Err(EngineError::ReadOnly(
+                "Only the top-level account keeps a card; this account is billed through it."
+                    .into(),
+            ));
+        }
+        Ok(self.processor(&id).await?.host())
+    }
+
+    /// Where and how to tokenize a card for `id`: the account's payment customer is created
+    /// first if it has none (Kazoo has no client token without one).
+    async fn processor(&self, id: &AccountId) -> Result<crossbar::ProcessorAccess, EngineError> {
+        let company = self.account_name(id.as_str());
+        self.observe(self.client.ensure_customer(id, &company).await)?;
+        Ok(self.observe(self.client.processor_access(id).await)?)
     }
 
     pub fn billing_settings(&self, id: &str) -> Result<BillingSettingsView, EngineError> {

@@ -30,6 +30,18 @@ const FAILED: &[&str] = &[
     "voided",
 ];
 
+/// What the books say of an intent.
+enum Settlement {
+    /// Credited (or charged, its credit not listed yet).
+    Credited,
+    /// An explicit failure: nothing was charged.
+    Declined,
+    /// A matching payment is still being processed: it may yet be charged.
+    InFlight,
+    /// A complete listing since the intent began holds no matching payment.
+    Absent,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntentState {
@@ -126,23 +138,16 @@ impl Desk {
                 .into());
             }
             Some(i) => i,
-            None => {
-                // A new dialog must not charge while an earlier one (closed, or cut off by a
-                // crash) may have charged: that one is settled first.
-                if let Some(earlier) = self.unsettled_for(&account, intent_id).await? {
-                    return Ok(earlier);
-                }
-                Intent {
-                    account_id: account.to_string(),
-                    amount,
-                    created_at: self.now(),
-                    sent_at: None,
-                    state: IntentState::Sending,
-                    transaction_id: None,
-                    ledger_id: None,
-                    message: None,
-                }
-            }
+            None => Intent {
+                account_id: account.to_string(),
+                amount,
+                created_at: self.now(),
+                sent_at: None,
+                state: IntentState::Sending,
+                transaction_id: None,
+                ledger_id: None,
+                message: None,
+            },
         };
         if intent.state == IntentState::Completed {
             let balance = self.balance_now(&account).await;
@@ -150,18 +155,33 @@ impl Desk {
         }
         if let Some(sent_at) = intent.sent_at.filter(|_| intent.state.maybe_charged()) {
             // It may have been charged: find out first (offline, this fails and nothing is sent).
-            if self.settle_intent(&account, intent_id, &mut intent).await? {
-                let balance = self.balance_now(&account).await;
-                return Ok(self.outcome(intent_id, &intent, balance));
+            let amount = desk_core::money::format_money(intent.amount);
+            match self.settle_intent(&account, intent_id, &mut intent).await? {
+                Settlement::Credited => {
+                    let balance = self.balance_now(&account).await;
+                    return Ok(self.outcome(intent_id, &intent, balance));
+                }
+                Settlement::Declined => return Ok(self.outcome(intent_id, &intent, None)),
+                Settlement::InFlight => {
+                    intent.message = Some(format!(
+                        "The payment of {amount} is still being processed by the payment processor; nothing was sent again. Check again later."
+                    ));
+                    return Ok(self.outcome(intent_id, &intent, None));
+                }
+                // Not there yet: a payment still being processed may not be listed for a moment.
+                Settlement::Absent if self.now() - sent_at < Duration::seconds(RESEND_AFTER) => {
+                    intent.message = Some(format!(
+                        "The payment of {amount} is not listed yet; nothing was sent again. Check again in a minute."
+                    ));
+                    return Ok(self.outcome(intent_id, &intent, None));
+                }
+                Settlement::Absent => {}
             }
-            // Not there yet: a payment still being processed may not be listed for a moment.
-            if self.now() - sent_at < Duration::seconds(RESEND_AFTER) {
-                intent.message = Some(format!(
-                    "The payment of {} is not listed yet; nothing was sent again. Check again in a minute.",
-                    desk_core::money::format_money(intent.amount)
-                ));
-                return Ok(self.outcome(intent_id, &intent, None));
-            }
+        }
+        // Nothing is sent while another payment of the account may have been charged (a dialog
+        // closed after "not confirmed", or cut off by a crash): that one is settled first.
+        if let Some(earlier) = self.unsettled_for(&account, intent_id).await? {
+            return Ok(earlier);
         }
         intent.state = IntentState::Sending;
         intent.sent_at = Some(self.now());
@@ -169,6 +189,24 @@ impl Desk {
         self.put_intent(intent_id, &intent).await?;
         let sent = self.observe(self.client.topup(&account, amount).await);
         match sent {
+            // A 2xx is "added" only when its transaction (if any) says it was charged; a
+            // pending one is settled from the books like a lost answer.
+            Ok(receipt) if receipt.status.as_deref().is_some_and(|s| s != "completed") => {
+                let status = receipt.status.unwrap_or_default();
+                intent.transaction_id = receipt.transaction;
+                if FAILED.contains(&status.as_str()) {
+                    intent.state = IntentState::Declined;
+                    intent.message = Some("The payment processor declined the payment.".into());
+                } else {
+                    intent.state = IntentState::Unknown;
+                    intent.message = Some(format!(
+                        "The payment of {} is {status} at the payment processor; nothing more was sent. Check again later.",
+                        desk_core::money::format_money(intent.amount)
+                    ));
+                }
+                self.put_intent(intent_id, &intent).await?;
+                Ok(self.outcome(intent_id, &intent, None))
+            }
             Ok(receipt) => {
                 intent.state = IntentState::Completed;
                 intent.transaction_id = receipt.transaction;
@@ -219,50 +257,61 @@ impl Desk {
             })
             .collect();
         for (id, mut intent) in open {
-            if self.settle_intent(account, &id, &mut intent).await? {
-                let mut outcome = self.outcome(&id, &intent, None);
-                outcome.message = format!(
-                    "Your earlier payment of {}, not confirmed at the time, did go through. Nothing more was charged; add credit again to add more.",
-                    desk_core::money::format_money(intent.amount)
-                );
-                return Ok(Some(outcome));
-            }
-            if intent
+            let amount = desk_core::money::format_money(intent.amount);
+            let recent = intent
                 .sent_at
-                .is_some_and(|t| self.now() - t < Duration::seconds(RESEND_AFTER))
-            {
-                intent.message = Some(format!(
-                    "An earlier payment of {} is not confirmed yet, so nothing was sent. Try again in a minute.",
-                    desk_core::money::format_money(intent.amount)
-                ));
-                return Ok(Some(self.outcome(&id, &intent, None)));
-            }
-            if intent.state.maybe_charged() {
-                intent.state = IntentState::NotCharged;
-                intent.message = Some("The server has no record of this payment.".into());
-                self.put_intent(&id, &intent).await?;
+                .is_some_and(|t| self.now() - t < Duration::seconds(RESEND_AFTER));
+            match self.settle_intent(account, &id, &mut intent).await? {
+                Settlement::Credited => {
+                    let mut outcome = self.outcome(&id, &intent, None);
+                    outcome.message = format!(
+                        "Your earlier payment of {amount}, not confirmed at the time, did go through. Nothing more was charged; add credit again to add more."
+                    );
+                    return Ok(Some(outcome));
+                }
+                Settlement::InFlight => {
+                    intent.message = Some(format!(
+                        "An earlier payment of {amount} is still being processed, so nothing was sent. Check again later."
+                    ));
+                    return Ok(Some(self.outcome(&id, &intent, None)));
+                }
+                Settlement::Absent if recent => {
+                    intent.message = Some(format!(
+                        "An earlier payment of {amount} is not confirmed yet, so nothing was sent. Try again in a minute."
+                    ));
+                    return Ok(Some(self.outcome(&id, &intent, None)));
+                }
+                // Every page of the books since it began was read, and it is not there.
+                Settlement::Absent => {
+                    intent.state = IntentState::NotCharged;
+                    intent.message = Some("The server has no record of this payment.".into());
+                    self.put_intent(&id, &intent).await?;
+                }
+                Settlement::Declined => {}
             }
         }
         Ok(None)
     }
 
-    /// Look for the intent's payment on the server. `true` when it was found credited.
+    /// Look for the intent's payment in the books since it began. Every page of both listings
+    /// is read and every row must be readable (`complete_*`), or this fails and nothing is
+    /// concluded: "absent" is only ever said of a complete listing.
     async fn settle_intent(
         &self,
         account: &AccountId,
         intent_id: &str,
         intent: &mut Intent,
-    ) -> Result<bool, EngineError> {
+    ) -> Result<Settlement, EngineError> {
         let (from, to) = (
             intent.created_at - Duration::seconds(SKEW),
             self.now() + Duration::seconds(SKEW),
         );
         let credits = self.observe(
             self.client
-                .ledger_entries(account, "payments", from, to)
+                .complete_ledger(account, "payments", from, to)
                 .await,
         )?;
-        let txs = self.observe(self.client.transactions(account, from, to).await)?;
+        let txs = self.observe(self.client.complete_transactions(account, from, to).await)?;
         let others: Vec<Intent> = self
             .cache
             .prefs_with_prefix::<Intent>(PREFIX)?
@@ -299,28 +348,35 @@ impl Desk {
             intent.ledger_id = Some(e.id.clone());
             intent.transaction_id = e.transaction.clone();
             self.put_intent(intent_id, intent).await?;
-            return Ok(true);
+            return Ok(Settlement::Credited);
         }
         if let Some(t) = charged() {
             // Charged; its credit is not listed yet.
             intent.state = IntentState::Completed;
             intent.transaction_id = Some(t.id.clone());
             self.put_intent(intent_id, intent).await?;
-            return Ok(true);
+            return Ok(Settlement::Credited);
         }
-        // Only an explicit failure is a decline; anything else (still settling) stays unknown.
-        let failed = txs.iter().find(|t| {
-            FAILED.contains(&t.status.as_str())
-                && ours(t.amount, t.trigger.as_deref(), &t.description)
-                && !claimed_tx(&t.id)
-        });
-        if let Some(t) = failed {
+        let matching: Vec<_> = txs
+            .iter()
+            .filter(|t| ours(t.amount, t.trigger.as_deref(), &t.description) && !claimed_tx(&t.id))
+            .collect();
+        // Pending, authorized, settling…: it may yet be charged.
+        if matching
+            .iter()
+            .any(|t| !FAILED.contains(&t.status.as_str()))
+        {
+            return Ok(Settlement::InFlight);
+        }
+        // Only an explicit failure is a decline.
+        if let Some(t) = matching.first() {
             intent.state = IntentState::Declined;
             intent.transaction_id = Some(t.id.clone());
             intent.message = t.reason.clone();
             self.put_intent(intent_id, intent).await?;
+            return Ok(Settlement::Declined);
         }
-        Ok(false)
+        Ok(Settlement::Absent)
     }
 
     fn outcome(&self, intent_id: &str, intent: &Intent, balance: Option<Decimal>) -> CreditOutcome {

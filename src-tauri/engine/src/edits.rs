@@ -473,7 +473,7 @@ impl Desk {
                 kind,
                 fields: Vec::new(),
                 state: EditState::Queued,
-                accept_charges: false,
+                consent: None,
                 created_at: now,
                 updated_at: now,
             });
@@ -493,7 +493,7 @@ impl Desk {
             }
             // A changed edit is tried again: conflicts and charges are re-evaluated on push.
             edit.state = EditState::Queued;
-            edit.accept_charges = false;
+            edit.consent = None;
             edit.updated_at = now;
             self.cache.put_pending(&edit)?;
         }
@@ -559,7 +559,9 @@ impl Desk {
         kind: DocKind,
         f: impl FnOnce(&mut PendingEdit) -> Result<(), EngineError>,
     ) -> Result<(), EngineError> {
-        let id = self.known(id)?;
+        // Not `known`: an edit for an account that has since left the tree can still be
+        // discarded.
+        let id = desk_core::AccountId::parse(id)?;
         {
             let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
             let mut edit = self
@@ -632,13 +634,19 @@ impl Desk {
         Ok(())
     }
 
-    /// The user agreed to the charges shown: resend with `accept_charges`.
+    /// The user agreed to the charges shown: for this change, this quote and this month only
+    /// (see `push_limits`).
     pub async fn approve_charges(&self, id: &str, kind: DocKind) -> Result<(), EngineError> {
+        let month = self.billing_month(id);
         self.amend(id, kind, |edit| {
-            if !matches!(edit.state, EditState::NeedsConsent { .. }) {
+            let EditState::NeedsConsent { charges } = &edit.state else {
                 return Err(EngineError::NotPending);
-            }
-            edit.accept_charges = true;
+            };
+            edit.consent = Some(desk_store::Consent {
+                fields: edit.fields.clone(),
+                charges: charges.clone(),
+                month,
+            });
             edit.state = EditState::Queued;
             Ok(())
         })

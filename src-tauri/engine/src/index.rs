@@ -95,6 +95,7 @@ impl AccountIndex {
                 index.nodes[parent].children.push(child);
             }
         }
+        index.break_cycles();
         let mut order: Vec<Vec<usize>> = index.nodes.iter().map(|n| n.children.clone()).collect();
         for kids in &mut order {
             kids.sort_by(|a, b| index.nodes[*a].name_lc.cmp(&index.nodes[*b].name_lc));
@@ -103,6 +104,47 @@ impl AccountIndex {
             n.children = kids;
         }
         Some(index)
+    }
+
+    /// A broken or hostile listing can describe a cycle (A under B under A), which would make
+    /// every walk up the tree endless: each cycle is cut where it closes, that account hanging
+    /// under the root instead. Each node is walked once.
+    fn break_cycles(&mut self) {
+        const NEW: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let mut state = vec![NEW; self.nodes.len()];
+        for start in 0..self.nodes.len() {
+            let mut path = Vec::new();
+            let mut cur = Some(start);
+            while let Some(i) = cur {
+                match state[i] {
+                    DONE => break,
+                    ON_PATH => {
+                        tracing::warn!(account = %self.nodes[i].id, "the account tree has a cycle; cut at the root");
+                        self.reparent(i, self.root);
+                        break;
+                    }
+                    _ => {}
+                }
+                state[i] = ON_PATH;
+                path.push(i);
+                cur = self.nodes[i].parent;
+            }
+            for i in path {
+                state[i] = DONE;
+            }
+        }
+    }
+
+    fn reparent(&mut self, child: usize, parent: usize) {
+        if let Some(old) = self.nodes[child].parent {
+            self.nodes[old].children.retain(|c| *c != child);
+        }
+        self.nodes[child].parent = (child != parent).then_some(parent);
+        if child != parent {
+            self.nodes[parent].children.push(child);
+        }
     }
 
     pub fn root_id(&self) -> &str {
@@ -262,6 +304,30 @@ mod tests {
             ],
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_cyclic_listing_is_cut_at_the_root_and_every_walk_ends() {
+        let ix = AccountIndex::build(
+            "r0",
+            &[
+                node("r0", "Reseller", "r.example.com", None),
+                node("a1", "A", "a.example.com", Some("b1")),
+                node("b1", "B", "b.example.com", Some("a1")),
+                node("c1", "C", "c.example.com", Some("b1")),
+            ],
+        )
+        .unwrap();
+        for id in ["a1", "b1", "c1"] {
+            let crumbs = ix.breadcrumb(id);
+            assert_eq!(crumbs[0].id, "r0", "{id} reaches the root");
+            assert!(crumbs.len() <= 4);
+        }
+        let below_root = ix.children(None).unwrap().len();
+        assert_eq!(
+            below_root, 1,
+            "one account of the cycle hangs under the root"
+        );
     }
 
     #[test]

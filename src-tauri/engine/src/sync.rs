@@ -68,6 +68,18 @@ fn classify(fields: &[FieldChange], server: &serde_json::Map<String, Value>) -> 
     split
 }
 
+/// A failure that says nothing about the edit itself.
+fn is_temporary(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Server { .. }
+            | ApiError::TooManyRequests { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Decode { .. }
+            | ApiError::Unexpected { .. }
+    )
+}
+
 fn failed(code: &str, e: &ApiError) -> EditState {
     let fields = match e {
         ApiError::Validation { fields, .. } => fields
@@ -102,6 +114,12 @@ impl Desk {
                 {
                     self.notify();
                     return Err(e.into());
+                }
+                // The server is in trouble (5xx, 429, a race lost twice, an answer that is not
+                // Kazoo's such as a captive portal's page): not a refusal of the edit, which
+                // stays queued for the next round.
+                Err(EngineError::Api(e)) if is_temporary(&e) => {
+                    tracing::warn!(code = e.code(), "pending edit kept for the next round");
                 }
                 Err(e) => {
                     tracing::warn!(code = e.code(), "pending edit could not be pushed");
@@ -225,11 +243,29 @@ impl Desk {
             merge::apply(&mut doc, &f.path, f.mine.as_ref());
         }
         let doc = LimitsDoc::from_value(Value::Object(doc)).map_err(crate::desk::decode)?;
-        let failure = match self.observe(
-            self.client
-                .post_limits(id, doc.outgoing(), edit.accept_charges)
-                .await,
-        ) {
+        // Kazoo quotes for free (a POST without `accept_charges` answers 402 and changes
+        // nothing), so an approval is only used when this quote is the one approved, for this
+        // very change and month; anything else is asked again.
+        let month = self.billing_month(id.as_str());
+        let result = match self.observe(self.client.post_limits(id, doc.outgoing(), false).await) {
+            Err(ApiError::PaymentRequired {
+                payment: Payment::AcceptCharges(charges),
+                meta,
+            }) => {
+                let quote = serde_json::to_value(&*charges).unwrap_or(Value::Null);
+                match edit.consent_for(&month) {
+                    Some(c) if c.charges == quote => {
+                        self.observe(self.client.post_limits(id, doc.outgoing(), true).await)
+                    }
+                    _ => Err(ApiError::PaymentRequired {
+                        payment: Payment::AcceptCharges(charges),
+                        meta,
+                    }),
+                }
+            }
+            other => other,
+        };
+        let failure = match result {
             Ok(saved) => {
                 self.store_limits(id, &saved)?;
                 self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
@@ -350,8 +386,8 @@ impl Desk {
                 },
                 (None, true, false) => EditState::Queued,
             };
-            if matches!(edit.state, EditState::Queued) {
-                edit.accept_charges = edit.accept_charges && changed_meanwhile;
+            if matches!(edit.state, EditState::NeedsConsent { .. }) {
+                edit.consent = None;
             }
             self.cache.put_pending(&edit)?;
         }

@@ -125,10 +125,24 @@ pub fn amount_field(
     rule: &str,
     detail: Value,
 ) -> Result<Decimal, Response> {
-    data.get("amount")
+    let amount = data
+        .get("amount")
         .and_then(billing::decimal)
         .filter(|a| *a > Decimal::ZERO)
-        .ok_or_else(|| envelope::validation(ctx, envelope::single_error("amount", rule, detail)))
+        .ok_or_else(|| envelope::validation(ctx, envelope::single_error("amount", rule, detail)))?;
+    // Kazoo keeps money as integer units (1/10000 dollar, `kz_currency`): beyond this the
+    // sums would overflow, so the request is refused rather than let it wedge the books.
+    if amount > Decimal::from(1_000_000_000_000_i64) {
+        return Err(envelope::validation(
+            ctx,
+            envelope::single_error(
+                "amount",
+                "maximum",
+                json!({"message": "Value exceeds the maximum", "target": 1_000_000_000_000_i64}),
+            ),
+        ));
+    }
+    Ok(amount)
 }
 
 pub fn gregorian(unix: i64) -> i64 {

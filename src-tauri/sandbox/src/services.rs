@@ -234,6 +234,9 @@ async fn clock(AxState(shared): AxState<Shared>) -> Reply {
     Ok(envelope::ok(&Ctx::new(""), clock_view(&state), None))
 }
 
+/// The longest move of the clock in one request: every month in between is billed.
+const MAX_JUMP: i64 = 10 * 365 * 86_400;
+
 /// Sandbox only: `PUT /sandbox/clock {"data":{"advance_seconds":N}}` or `{"unix":T}`. Time only
 /// moves forward; monthly charges and automatic top-ups due in between are posted at once.
 async fn move_clock(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
@@ -245,15 +248,15 @@ async fn move_clock(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
         data.get("advance_seconds").and_then(Value::as_i64),
         data.get("unix").and_then(Value::as_i64),
     ) {
-        (Some(s), _) if s >= 0 => now + s,
-        (None, Some(t)) if t >= now => t,
+        (Some(s), _) if (0..=MAX_JUMP).contains(&s) => now + s,
+        (None, Some(t)) if (now..=now + MAX_JUMP).contains(&t) => t,
         _ => {
             return Err(envelope::validation(
                 &ctx,
                 envelope::single_error(
                     "advance_seconds",
                     "minimum",
-                    json!({"message": "the clock only moves forward: give advance_seconds ≥ 0 or a unix time not in the past"}),
+                    json!({"message": "the clock only moves forward, at most ten years at a time: give advance_seconds from 0 to 315360000, or a unix time no earlier than now and no later than that"}),
                 ),
             ))
         }

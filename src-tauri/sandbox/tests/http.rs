@@ -394,3 +394,32 @@ async fn unknown_routes_are_faulty_requests() {
         .unwrap();
     assert_eq!(res.status(), 400);
 }
+
+#[tokio::test]
+async fn absurd_clock_jumps_and_amounts_are_refused_not_obeyed() {
+    let e = env(Seed::Demo, 3600).await;
+    let clock = format!("{}/sandbox/clock", e.sbx.base_url);
+    for body in [
+        json!({"data": {"advance_seconds": 1_000_000_000_000_i64}}),
+        json!({"data": {"unix": i64::MAX}}),
+        json!({"data": {"advance_seconds": -1}}),
+    ] {
+        let res = e.http.put(&clock).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{body}");
+    }
+    let t = e.login_as(DEMO_ACCOUNT_NAME).await;
+    let sub = account_id("Bayside Realty");
+    let (s, body) = e
+        .req(
+            reqwest::Method::PUT,
+            &format!("accounts/{sub}/ledgers/credit"),
+            &t,
+            Some(json!({"data": {"amount": 1e27, "description": "overflow"}})),
+        )
+        .await;
+    assert_eq!(s, 400, "{body}");
+    assert!(body["data"]["amount"]["maximum"].is_object());
+    // Still serving.
+    let (s, _) = e.get(&format!("accounts/{sub}/ledgers/total"), &t).await;
+    assert_eq!(s, 200);
+}

@@ -19,6 +19,12 @@ pub async fn payment_details(state: State<'_, AppState>, id: String) -> CommandR
     Ok(state.desk()?.payment_details(&id).await?)
 }
 
+/// The payment processor's host that card details would go to.
+#[tauri::command]
+pub async fn card_destination(state: State<'_, AppState>, id: String) -> CommandResult<String> {
+    Ok(state.desk()?.card_destination(&id).await?)
+}
+
 /// The card entry is wiped from memory when the engine drops it.
 #[tauri::command]
 pub async fn add_card(

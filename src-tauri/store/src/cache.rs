@@ -57,6 +57,17 @@ pub struct Cache {
     pub(crate) meta: sled::Tree,
     pub(crate) outbox: sled::Tree,
     pub(crate) changelog: sled::Tree,
+    /// Outbox and preference entries (intents, alert state) this version cannot read: kept,
+    /// never deleted, as `<tree>/<key>`.
+    kept_aside: sled::Tree,
+}
+
+/// What a rebuild brought over from the cache it replaced.
+#[derive(Debug, Default, PartialEq)]
+struct Salvaged {
+    edits: usize,
+    payments: usize,
+    other: usize,
 }
 
 /// An opened cache and, when it had to be rebuilt, what to tell the user.
@@ -101,11 +112,18 @@ impl Cache {
                         OpenFailure::Unusable(r) => r,
                     },
                 })?;
+                let kept = match cache.salvage(&aside) {
+                    Some(s) => format!(
+                        " Kept from it: {} saved edit(s) not yet on the server and {} payment record(s).",
+                        s.edits, s.payments
+                    ),
+                    None => " Edits and payment records in it could not be recovered; the copy set aside keeps them.".into(),
+                };
                 Ok(Opened {
                     cache,
                     notice: Some(format!(
                         "The local copy of your accounts could not be read ({reason}). It was set \
-                         aside at {} and is being rebuilt from the server.",
+                         aside at {} and is being rebuilt from the server.{kept}",
                         aside.display()
                     )),
                 })
@@ -141,6 +159,7 @@ impl Cache {
             meta: tree("meta")?,
             outbox: tree("outbox")?,
             changelog: tree("changelog")?,
+            kept_aside: tree("kept_aside")?,
             db,
         };
         let stored = cache
@@ -159,6 +178,63 @@ impl Cache {
         Ok(cache)
     }
 
+    /// Bring over from a cache set aside what the server cannot give back: pending edits,
+    /// the change log and the preferences (payment intents, alert state, pins). `None` when
+    /// the old cache cannot be opened at all.
+    fn salvage(&self, old: &Path) -> Option<Salvaged> {
+        let config = sled::Config::new().path(old);
+        let db = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()))
+            .ok()?
+            .ok()?;
+        let mut got = Salvaged::default();
+        for name in ["outbox", "changelog", "meta", "kept_aside"] {
+            let Ok(from) = db.open_tree(name) else {
+                continue;
+            };
+            let to = match name {
+                "outbox" => &self.outbox,
+                "changelog" => &self.changelog,
+                "meta" => &self.meta,
+                _ => &self.kept_aside,
+            };
+            for (key, value) in from.iter().flatten() {
+                // The tree and the schema stamp are rebuilt; preferences are kept.
+                if name == "meta" && !key.starts_with(b"pref:") {
+                    continue;
+                }
+                if to.insert(&key, value).is_err() {
+                    continue;
+                }
+                match name {
+                    "outbox" => got.edits += 1,
+                    "meta" if key.starts_with(b"pref:credit_intent:") => got.payments += 1,
+                    _ => got.other += 1,
+                }
+            }
+        }
+        let _ = self.db.flush();
+        Some(got)
+    }
+
+    /// How many entries are kept aside because this version cannot read them.
+    pub fn kept_aside(&self) -> usize {
+        self.kept_aside.len()
+    }
+
+    /// An entry of `tree` that does not decode: moved to `kept_aside`, never lost.
+    pub(crate) fn set_aside(&self, tree: &sled::Tree, key: &[u8]) -> Result<(), StoreError> {
+        let Some(bytes) = tree.get(key).map_err(sled_err)? else {
+            return Ok(());
+        };
+        let mut aside = tree.name().to_vec();
+        aside.push(b'/');
+        aside.extend_from_slice(key);
+        self.kept_aside.insert(aside, bytes).map_err(sled_err)?;
+        tree.remove(key).map_err(sled_err)?;
+        tracing::error!(key = %String::from_utf8_lossy(key), "an unreadable entry was kept aside");
+        Ok(())
+    }
+
     fn write_version(&self) -> Result<(), OpenFailure> {
         self.meta
             .insert(VERSION_KEY, &SCHEMA_VERSION.to_be_bytes())
@@ -175,9 +251,11 @@ impl Cache {
         tree.insert(key, bytes).map(|_| ()).map_err(sled_err)
     }
 
-    /// Read one entry; an entry that no longer decodes is dropped (and refetched later) rather
-    /// than failing the screen.
+    /// Read one entry. One that no longer decodes fails no screen: a copy of the server's
+    /// (account, limits, tree) is dropped and fetched again; anything only this computer has
+    /// (outbox, preferences and intents) is kept aside instead.
     pub(crate) fn get<T: DeserializeOwned>(
+        &self,
         tree: &sled::Tree,
         key: &str,
     ) -> Result<Option<T>, StoreError> {
@@ -186,12 +264,22 @@ impl Cache {
         };
         match serde_json::from_slice(&bytes) {
             Ok(v) => Ok(Some(v)),
+            Err(e) if self.keeps(tree) => {
+                tracing::warn!(key, error = %e, "keeping an unreadable entry aside");
+                self.set_aside(tree, key.as_bytes())?;
+                Ok(None)
+            }
             Err(e) => {
                 tracing::warn!(key, error = %e, "dropping an unreadable cache entry");
                 tree.remove(key).map_err(sled_err)?;
                 Ok(None)
             }
         }
+    }
+
+    /// Trees holding what only this computer has.
+    fn keeps(&self, tree: &sled::Tree) -> bool {
+        tree.name() == self.outbox.name() || tree.name() == self.meta.name()
     }
 
     pub fn put_account(
@@ -203,7 +291,7 @@ impl Cache {
     }
 
     pub fn account(&self, id: &str) -> Result<Option<Entry<serde_json::Value>>, StoreError> {
-        Self::get(&self.accounts, id)
+        self.get(&self.accounts, id)
     }
 
     pub fn put_limits(&self, id: &str, entry: &Entry<serde_json::Value>) -> Result<(), StoreError> {
@@ -211,7 +299,7 @@ impl Cache {
     }
 
     pub fn limits(&self, id: &str) -> Result<Option<Entry<serde_json::Value>>, StoreError> {
-        Self::get(&self.limits, id)
+        self.get(&self.limits, id)
     }
 
     /// Replace the whole tree in one batch (a reader never sees half of two syncs).
@@ -235,10 +323,10 @@ impl Cache {
     }
 
     pub fn tree(&self) -> Result<Option<CachedTree>, StoreError> {
-        let Some(root) = Self::get::<String>(&self.meta, "tree_root")? else {
+        let Some(root) = self.get::<String>(&self.meta, "tree_root")? else {
             return Ok(None);
         };
-        let synced_at = Self::get(&self.meta, "tree_synced_at")?.unwrap_or_default();
+        let synced_at = self.get(&self.meta, "tree_synced_at")?.unwrap_or_default();
         let mut nodes = Vec::new();
         for item in self.tree.iter() {
             let (_, bytes) = item.map_err(sled_err)?;
@@ -255,7 +343,7 @@ impl Cache {
 
     /// A per-profile preference (pinned and recent accounts, read-only marks): not secret.
     pub fn pref<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
-        Self::get(&self.meta, &format!("pref:{key}"))
+        self.get(&self.meta, &format!("pref:{key}"))
     }
 
     /// Every readable preference whose key starts with `prefix`, with the rest of its key.
@@ -268,8 +356,9 @@ impl Cache {
         for item in self.meta.scan_prefix(&start) {
             let (key, bytes) = item.map_err(sled_err)?;
             let rest = String::from_utf8_lossy(&key[start.len()..]).into_owned();
-            if let Ok(v) = serde_json::from_slice(&bytes) {
-                out.push((rest, v));
+            match serde_json::from_slice(&bytes) {
+                Ok(v) => out.push((rest, v)),
+                Err(_) => self.set_aside(&self.meta, &key)?,
             }
         }
         Ok(out)
@@ -332,6 +421,62 @@ mod tests {
         c.accounts.insert("bad", b"not json".to_vec()).unwrap();
         assert_eq!(c.account("bad").unwrap(), None);
         assert!(c.accounts.get("bad").unwrap().is_none());
+    }
+
+    #[test]
+    fn unreadable_edits_and_intents_are_kept_aside_never_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Cache::open(dir.path()).unwrap().cache;
+        c.outbox.insert("a1/account", b"{broken".to_vec()).unwrap();
+        c.meta
+            .insert("pref:credit_intent:abc", b"{broken".to_vec())
+            .unwrap();
+        assert!(c.pending("a1", crate::DocKind::Account).unwrap().is_none());
+        let intents: Vec<(String, serde_json::Value)> =
+            c.prefs_with_prefix("credit_intent:").unwrap();
+        assert!(intents.is_empty());
+        assert_eq!(c.kept_aside(), 2, "both kept");
+        assert_eq!(
+            c.kept_aside.get("outbox/a1/account").unwrap().as_deref(),
+            Some(&b"{broken"[..])
+        );
+    }
+
+    #[test]
+    fn a_rebuild_keeps_pending_edits_payments_and_preferences() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let c = Cache::open(dir.path()).unwrap().cache;
+            c.outbox
+                .insert("a1/account", b"{\"any\":1}".to_vec())
+                .unwrap();
+            c.set_pref("credit_intent:abc", &json!({"amount": "25"}))
+                .unwrap();
+            c.set_pref("alert:a1", &json!(true)).unwrap();
+            c.put_account("a1", &entry(json!({}))).unwrap();
+            c.meta.insert(VERSION_KEY, &999u32.to_be_bytes()).unwrap();
+            c.db.flush().unwrap();
+        }
+        let opened = Cache::open(dir.path()).unwrap();
+        let notice = opened.notice.unwrap();
+        assert!(
+            notice.contains("1 saved edit(s)") && notice.contains("1 payment record(s)"),
+            "{notice}"
+        );
+        let c = opened.cache;
+        assert!(c.outbox.get("a1/account").unwrap().is_some());
+        assert_eq!(
+            c.pref::<serde_json::Value>("credit_intent:abc").unwrap(),
+            Some(json!({"amount": "25"}))
+        );
+        assert_eq!(
+            c.pref::<serde_json::Value>("alert:a1").unwrap(),
+            Some(json!(true))
+        );
+        assert!(
+            c.account("a1").unwrap().is_none(),
+            "the server's copies are fetched again"
+        );
     }
 
     #[test]

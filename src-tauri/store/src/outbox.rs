@@ -51,11 +51,31 @@ pub struct PendingEdit {
     pub kind: DocKind,
     pub fields: Vec<FieldChange>,
     pub state: EditState,
-    /// The user agreed to the charges shown for this edit.
+    /// The user agreed to charges: for exactly which change, quote and month. (An approval
+    /// from before this was kept — a bare `accept_charges` — is not read: it is asked again.)
     #[serde(default)]
-    pub accept_charges: bool,
+    pub consent: Option<Consent>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// What the user approved: consent holds only while the change, the platform's quote and the
+/// month (whose proration the app showed) are all still the ones it was given for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consent {
+    pub fields: Vec<FieldChange>,
+    pub charges: Value,
+    /// `YYYY-MM` on the account's calendar.
+    pub month: String,
+}
+
+impl PendingEdit {
+    /// The approval, if it was given for this very change in `month`.
+    pub fn consent_for(&self, month: &str) -> Option<&Consent> {
+        self.consent
+            .as_ref()
+            .filter(|c| c.fields == self.fields && c.month == month)
+    }
 }
 
 fn key(account_id: &str, kind: DocKind) -> String {
@@ -68,7 +88,7 @@ impl Cache {
         account_id: &str,
         kind: DocKind,
     ) -> Result<Option<PendingEdit>, StoreError> {
-        Self::get(&self.outbox, &key(account_id, kind))
+        self.get(&self.outbox, &key(account_id, kind))
     }
 
     /// Store (or, when it has no fields left, remove) a pending edit. Call [`Cache::flush`]
@@ -94,10 +114,8 @@ impl Cache {
             let (k, bytes) = item.map_err(sled_err)?;
             match serde_json::from_slice::<PendingEdit>(&bytes) {
                 Ok(e) => out.push(e),
-                // Never dropped silently: an unreadable edit is kept for export and reported.
-                Err(e) => {
-                    tracing::error!(key = %String::from_utf8_lossy(&k), error = %e, "unreadable pending edit kept in the outbox")
-                }
+                // Never dropped: an unreadable edit is kept aside and reported.
+                Err(_) => self.set_aside(&self.outbox, &k)?,
             }
         }
         out.sort_by_key(|e| e.created_at);
@@ -122,7 +140,7 @@ mod tests {
                 mine: Some(json!("B")),
             }],
             state: EditState::Queued,
-            accept_charges: false,
+            consent: None,
             created_at: "2026-11-18T15:05:00Z".parse().unwrap(),
             updated_at: "2026-11-18T15:05:00Z".parse().unwrap(),
         };
