@@ -9,7 +9,7 @@ use crossbar::{AccountRef, ApiError, BaseUrl, Client, ClientOptions, Credentials
 use crossbar_sandbox::{Config, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
 use desk_core::{FieldError, Realm, Secret};
 use desk_engine::{
-    forget_secrets, profile_id, AuthMethod, Desk, EngineError, Profile, DEMO_PROFILE,
+    forget_secrets, profile_for, profile_id, AuthMethod, Desk, EngineError, Profile, DEMO_PROFILE,
 };
 use desk_store::{Cache, KeyringStore, MemoryStore, SecretStore};
 use serde::Deserialize;
@@ -167,6 +167,8 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
         // The demo platform keeps the app's time, so a pinned clock pins both sides.
         let mut config = Config::new(backend_dir, Seed::Demo);
         config.start_at = Some(state.clock.now().timestamp());
+        // It serves this app alone: no web page may reach it, and it has no clock to move.
+        config.local_only = true;
         let running = crossbar_sandbox::start(config).await.map_err(|e| {
             app_error(
                 "demo_backend",
@@ -187,6 +189,7 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
         username: Some(DEMO_USERNAME.into()),
         method: AuthMethod::Password,
         remember: true,
+        account_id: None,
     })
 }
 
@@ -421,6 +424,7 @@ impl SignInForm {
                 .filter(|u| !u.is_empty() && self.method == AuthMethod::Password),
             method: self.method,
             remember: self.remember,
+            account_id: None,
         };
         Ok((profile, credentials))
     }
@@ -432,6 +436,22 @@ pub async fn sign_in(app: &AppHandle, form: SignInForm) -> CommandResult<BootVie
     let state = app.state::<AppState>();
     let (mut profile, credentials) = form.read()?;
     let _one = state.switching.lock().await;
+    // Which account this is, asked of the server before a folder is chosen: the profile is
+    // that account's, whatever was typed (see `profile_for`).
+    let probe = Client::new(BaseUrl::parse(&profile.server)?, ClientOptions::default())?;
+    let account_id = probe
+        .sign_in(credentials.clone())
+        .await
+        .map_err(EngineError::from)?
+        .account_id
+        .to_string();
+    profile.id = profile_for(
+        &state.config()?.profiles(),
+        &profile.server,
+        &profile.account,
+        &account_id,
+    );
+    profile.account_id = Some(account_id);
     let desk = activate(app, &state, profile.clone(), false)?;
     match desk.sign_in(credentials, profile.remember).await {
         Ok(info) => {

@@ -168,32 +168,6 @@ impl App {
              `bash scripts/desk.sh test`, which provides Xvfb, D-Bus and a keyring"
         );
         let turn = ONE_AT_A_TIME.lock().await;
-        let (port, native) = (free_port(), free_port());
-        // What the driver, WebKitWebDriver and the app print goes to a file beside the data
-        // folder, shown when a wait times out.
-        let output = std::fs::File::create(driver_log(data.path())).expect("driver log");
-        let driver = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .stdout(output.try_clone().expect("driver log"))
-            .stderr(output)
-            .spawn()
-            .expect("tauri-driver must be installed (the test command installs it)");
-        // tauri-driver forwards to WebKitWebDriver, which starts a moment later: wait for both.
-        let started = Instant::now();
-        for p in [port, native] {
-            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-                assert!(
-                    started.elapsed() < WAIT,
-                    "tauri-driver or WebKitWebDriver did not start"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
         let clock = Clock::starting_at(at);
         let mut all_args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all_args.push("--data-dir".into());
@@ -207,14 +181,29 @@ impl App {
         let Value::Object(caps) = caps else {
             unreachable!()
         };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut builder = ClientBuilder::new(connector);
-        builder.capabilities(caps);
-        let client =
-            tokio::time::timeout(WAIT, builder.connect(&format!("http://127.0.0.1:{port}")))
-                .await
-                .expect("the app window did not open in time")
-                .expect("WebDriver session with the app window");
+        // Starting a WebDriver session now and then fails on a loaded machine (the driver drops
+        // the connection while WebKitWebDriver starts): start again, a couple of times, after
+        // making sure no window of that attempt is left on the data folder.
+        let mut attempt = 0;
+        let (client, driver) = loop {
+            attempt += 1;
+            let (driver, port) = start_driver(data.path()).await;
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            let session =
+                tokio::time::timeout(WAIT, builder.connect(&format!("http://127.0.0.1:{port}")))
+                    .await
+                    .expect("the app window did not open in time");
+            match session {
+                Ok(client) => break (client, driver),
+                Err(e) if attempt < 3 => {
+                    eprintln!("WebDriver session failed ({e}); starting again");
+                    stop_driver(driver, data.path()).await;
+                }
+                Err(e) => panic!("WebDriver session with the app window: {e}"),
+            }
+        };
         App {
             client,
             driver,
@@ -508,6 +497,49 @@ impl App {
         let _ = self.driver.wait();
         kill_app(self._data.path());
     }
+}
+
+/// tauri-driver on free ports, once it and WebKitWebDriver listen; its output goes to the driver
+/// log beside the data folder.
+async fn start_driver(data: &std::path::Path) -> (Child, u16) {
+    let (port, native) = (free_port(), free_port());
+    let output = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(driver_log(data))
+        .expect("driver log");
+    let driver = Command::new(tauri_driver())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(output.try_clone().expect("driver log"))
+        .stderr(output)
+        .spawn()
+        .expect("tauri-driver must be installed (the test command installs it)");
+    // tauri-driver forwards to WebKitWebDriver, which starts a moment later: wait for both.
+    let started = Instant::now();
+    for p in [port, native] {
+        while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+            assert!(
+                started.elapsed() < WAIT,
+                "tauri-driver or WebKitWebDriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    (driver, port)
+}
+
+/// Stop a driver and any window it started on `data` (a window of a failed attempt would
+/// otherwise keep the folder).
+async fn stop_driver(mut driver: Child, data: &std::path::Path) {
+    let _ = driver.kill();
+    let _ = driver.wait();
+    kill_app(data);
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Where the driver's (and the app's) output goes: beside the data folder, outliving it.

@@ -31,7 +31,8 @@ pub use error::{EngineError, ErrorView, FieldMessage};
 pub use history::to_csv;
 pub use index::{AccountIndex, Crumb, NodeView, SearchHit};
 pub use profiles::{
-    profile_id, AuthMethod, ConfigFiles, Profile, Profiles, Settings, TimesIn, DEMO_PROFILE,
+    profile_for, profile_id, AuthMethod, ConfigFiles, Profile, Profiles, Settings, TimesIn,
+    DEMO_PROFILE,
 };
 pub use shortcuts::Shortcuts;
 pub use views::{AccountForm, AccountView, PendingMark, TrunksView};

@@ -25,6 +25,10 @@ pub struct Profile {
     pub method: AuthMethod,
     /// Keep the token (password sign-in) or the API key in the keyring between runs.
     pub remember: bool,
+    /// The account ID the server signed this profile in to: what the profile is (its folder,
+    /// outbox, intents and keyring entries belong to this account and no other).
+    #[serde(default)]
+    pub account_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,9 +144,84 @@ pub fn profile_id(server: &str, account: &str) -> String {
     format!("{}--{}", slug(host), slug(account))
 }
 
+/// The profile a sign-in to `account_id` on `server` belongs to. Identity comes from the server
+/// (the account ID it signed in to), never from what was typed: two accounts never share a
+/// folder, an outbox or keyring entries, whatever their names or however they signed in.
+/// A profile saved before account IDs were recorded is reused under the name it was made with
+/// (keeping its pending edits) unless it is known to be another account's.
+pub fn profile_for(saved: &Profiles, server: &str, typed: &str, account_id: &str) -> String {
+    let known = saved
+        .profiles
+        .iter()
+        .find(|p| p.server == server && p.account_id.as_deref() == Some(account_id));
+    if let Some(p) = known {
+        return p.id.clone();
+    }
+    let legacy = profile_id(server, typed);
+    let unclaimed = saved
+        .profiles
+        .iter()
+        .any(|p| p.id == legacy && p.account_id.is_none());
+    if unclaimed && !typed.is_empty() {
+        return legacy;
+    }
+    profile_id(server, account_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn saved(id: &str, account_id: Option<&str>) -> Profile {
+        Profile {
+            id: id.into(),
+            label: id.into(),
+            server: "https://pbx.example.com/v2/".into(),
+            account: String::new(),
+            username: None,
+            method: AuthMethod::Password,
+            remember: false,
+            account_id: account_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_profile_is_the_servers_account_not_the_typed_name() {
+        let server = "https://pbx.example.com/v2/";
+        let (a, b) = ("a".repeat(32), "b".repeat(32));
+        let none = Profiles::default();
+        // Every API-key sign-in on a host, and names that slug alike, stay apart.
+        assert_ne!(
+            profile_for(&none, server, "", &a),
+            profile_for(&none, server, "", &b)
+        );
+        assert_ne!(
+            profile_for(&none, server, "Acme Corp", &a),
+            profile_for(&none, server, "acme-corp", &b)
+        );
+        // A name with nothing ASCII in it still names a profile of its own.
+        assert!(profile_for(&none, server, "東京商事", &a).ends_with(&a));
+        // Saved with its account: found again whatever is typed.
+        let mut list = Profiles::default();
+        list.profiles.push(saved("pbx--mine", Some(&a)));
+        assert_eq!(profile_for(&list, server, "ACME corp.", &a), "pbx--mine");
+        // A legacy profile (no account recorded) keeps being used under its name …
+        let mut list = Profiles::default();
+        list.profiles
+            .push(saved(&profile_id(server, "Acme Corp"), None));
+        assert_eq!(
+            profile_for(&list, server, "Acme Corp", &a),
+            profile_id(server, "Acme Corp")
+        );
+        // … but never once it is known to be another account's.
+        let mut list = Profiles::default();
+        list.profiles
+            .push(saved(&profile_id(server, "Acme Corp"), Some(&b)));
+        assert_eq!(
+            profile_for(&list, server, "Acme Corp", &a),
+            profile_id(server, &a)
+        );
+    }
 
     #[test]
     fn ids_are_readable_and_safe() {

@@ -87,8 +87,21 @@ fn add_common(headers: &mut HeaderMap, origin: Option<HeaderValue>, request_id: 
 /// `axum::middleware::from_fn_with_state` layer: answers preflights itself, decorates
 /// everything else, and stamps each request with the sandbox clock's time.
 pub async fn layer(State(shared): State<crate::Shared>, req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).cloned();
     let id = request_id(req.headers());
+    let (now, version, local_only) = {
+        let state = crate::lock(&shared);
+        (
+            state.now(),
+            state.platform.kazoo.version(),
+            state.local_only,
+        )
+    };
+    if let Some(port) = local_only {
+        if let Some(refused) = refuse_for_local_app(&req, port) {
+            return refused;
+        }
+    }
+    let origin = req.headers().get(header::ORIGIN).cloned();
     if req.method() == Method::OPTIONS {
         let requested = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS);
         let mut res = StatusCode::NO_CONTENT.into_response();
@@ -109,16 +122,49 @@ pub async fn layer(State(shared): State<crate::Shared>, req: Request, next: Next
         add_common(headers, origin, &id);
         return res;
     }
-    let (now, version) = {
-        let state = crate::lock(&shared);
-        (state.now(), state.platform.kazoo.version())
-    };
     let run = envelope::VERSION.scope(version, next.run(req));
     let mut res = envelope::REQUEST_ID
         .scope(id.clone(), envelope::NOW.scope(now, run))
         .await;
-    add_common(res.headers_mut(), origin, &id);
+    if local_only.is_some() {
+        // No CORS at all: only the app itself (not a web page) talks to the in-app demo.
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            res.headers_mut().entry("x-request-id").or_insert(v);
+        }
+        res.headers_mut().remove(header::SET_COOKIE);
+    } else {
+        add_common(res.headers_mut(), origin, &id);
+    }
     res
+}
+
+/// The in-app demo answers only requests addressed to this computer's port (a page elsewhere
+/// that resolves its own name to 127.0.0.1 still sends its own `Host`), takes no preflights,
+/// and has no clock routes.
+fn refuse_for_local_app(req: &Request, port: u16) -> Option<Response> {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let ours = [format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+    if !ours.iter().any(|o| o == host) {
+        return Some(envelope::error(
+            &envelope::Ctx::new(""),
+            StatusCode::MISDIRECTED_REQUEST,
+            "misdirected_request",
+            serde_json::json!({"message": "this server only answers the app on this computer"}),
+        ));
+    }
+    if req.method() == Method::OPTIONS || req.uri().path().starts_with("/sandbox/") {
+        return Some(envelope::error(
+            &envelope::Ctx::new(""),
+            StatusCode::NOT_FOUND,
+            "faulty_request",
+            serde_json::json!({"message": "faulty request"}),
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

@@ -59,6 +59,10 @@ pub struct Config {
     pub start_at: Option<i64>,
     /// The Kazoo release and payment bookkeeper to play.
     pub platform: platform::Platform,
+    /// Serve only the app on this computer (the in-app demo): requests must name this address
+    /// as their `Host` (a web page elsewhere cannot reach it by DNS rebinding), no origin is
+    /// allowed by CORS, and the sandbox's own clock routes are absent.
+    pub local_only: bool,
 }
 
 impl Config {
@@ -70,6 +74,7 @@ impl Config {
             token_ttl: Duration::from_secs(3600),
             start_at: None,
             platform: platform::Platform::default(),
+            local_only: false,
         }
     }
 }
@@ -150,6 +155,9 @@ pub async fn start(cfg: Config) -> Result<Running, SandboxError> {
             addr: cfg.listen,
             source,
         })?;
+    if cfg.local_only {
+        lock(&shared).local_only = Some(addr.port());
+    }
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(shared);
     let task = tokio::spawn(async move {

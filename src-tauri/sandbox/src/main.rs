@@ -62,6 +62,7 @@ fn parse_args() -> Result<Config, String> {
         token_ttl: ttl,
         start_at,
         platform,
+        local_only: false,
     })
 }
 

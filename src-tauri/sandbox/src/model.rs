@@ -84,6 +84,8 @@ pub struct State {
     pub last_tick: i64,
     /// The Kazoo release and bookkeeper played (set by the run, not stored).
     pub platform: crate::platform::Platform,
+    /// Serving only the app on this computer, on this port (`Config::local_only`).
+    pub local_only: Option<u16>,
 }
 
 /// Kazoo's name normalisation for uniqueness and login: lower case, letters and digits only.

@@ -128,6 +128,7 @@ fn load(dir: &Path, ttl: Duration) -> Result<State, SandboxError> {
         nonces: HashMap::new(),
         last_tick: meta.last_tick,
         platform: Default::default(),
+        local_only: None,
     })
 }
 

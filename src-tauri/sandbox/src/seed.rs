@@ -94,6 +94,7 @@ impl Builder {
             nonces: HashMap::new(),
             last_tick: 0,
             platform: Default::default(),
+            local_only: None,
         };
         // 2024-01-15 00:00 UTC, in Gregorian seconds.
         Self {

@@ -423,3 +423,38 @@ async fn absurd_clock_jumps_and_amounts_are_refused_not_obeyed() {
     let (s, _) = e.get(&format!("accounts/{sub}/ledgers/total"), &t).await;
     assert_eq!(s, 200);
 }
+
+#[tokio::test]
+async fn the_in_app_demo_answers_only_this_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::new(dir.path(), Seed::Demo);
+    cfg.local_only = true;
+    let sbx = start(cfg).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}{p}", sbx.base_url);
+    // Another name that resolves here (DNS rebinding) is refused.
+    let res = http
+        .get(url("/v2/whitelabel/domains"))
+        .header("Host", "evil.example:80")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 421);
+    // No CORS for any origin, and no clock to move.
+    let res = http
+        .put(url("/v2/user_auth"))
+        .header("Origin", "https://evil.example")
+        .json(&json!({"data": {"credentials": creds("admin", "demo"), "account_name": DEMO_ACCOUNT_NAME}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let res = http
+        .put(url("/sandbox/clock"))
+        .json(&json!({"data": {"advance_seconds": 60}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

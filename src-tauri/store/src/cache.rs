@@ -88,6 +88,13 @@ pub(crate) fn sled_err(e: sled::Error) -> StoreError {
 impl Cache {
     /// Open (or create) the cache in `dir/cache`.
     pub fn open(dir: &Path) -> Result<Opened, StoreError> {
+        let opened = Self::open_in(dir);
+        // Account data, intents and the change log are this user's alone.
+        crate::json_file::make_private(dir);
+        opened
+    }
+
+    fn open_in(dir: &Path) -> Result<Opened, StoreError> {
         let path = dir.join("cache");
         match Self::try_open(&path) {
             Ok(cache) => Ok(Opened {

@@ -23,6 +23,44 @@ pub fn load_json<T: DeserializeOwned + Default>(path: &Path) -> T {
     }
 }
 
+/// A new file only its owner can read (0600 on Unix; Windows keeps files in the user's profile
+/// private already).
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Make `dir` and everything in it readable by its owner only (0700 / 0600 on Unix).
+pub fn make_private(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |p: &Path, mode: u32| {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
+        };
+        set(dir, 0o700);
+        let mut todo = vec![dir.to_owned()];
+        while let Some(d) = todo.pop() {
+            for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = entry.path();
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => {
+                        set(&p, 0o700);
+                        todo.push(p);
+                    }
+                    Ok(t) if t.is_file() => set(&p, 0o600),
+                    _ => {}
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
 pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
     let io = |e: std::io::Error| StoreError::Io {
         path: path.to_owned(),
@@ -33,7 +71,7 @@ pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError>
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     let tmp = path.with_extension("json.tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    let mut f = private_file(&tmp).map_err(io)?;
     f.write_all(&bytes).map_err(io)?;
     f.sync_all().map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)
@@ -42,6 +80,25 @@ pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), StoreError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn settings_and_the_cache_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let p = dir.path().join("profiles.json");
+        save_json(&p, &vec!["a".to_owned()]).unwrap();
+        assert_eq!(mode(&p), 0o600);
+        let _cache = crate::Cache::open(dir.path()).unwrap();
+        let cache = dir.path().join("cache");
+        assert_eq!(mode(&cache), 0o700);
+        for f in std::fs::read_dir(&cache).unwrap().flatten() {
+            if f.file_type().unwrap().is_file() {
+                assert_eq!(mode(&f.path()), 0o600, "{}", f.path().display());
+            }
+        }
+    }
 
     #[test]
     fn round_trips_and_survives_garbage() {
