@@ -199,7 +199,9 @@ impl App {
                 Ok(client) => break (client, driver),
                 Err(e) if attempt < 3 => {
                     eprintln!("WebDriver session failed ({e}); starting again");
-                    stop_driver(driver, data.path()).await;
+                    let mut driver = driver;
+                    end_driver(&mut driver, data.path());
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
                 Err(e) => panic!("WebDriver session with the app window: {e}"),
             }
@@ -489,13 +491,7 @@ impl App {
     /// Stop tauri-driver, WebKitWebDriver (its process group) and the app, which WebKitWebDriver
     /// may start in a group of its own: found by its unique `--data-dir`.
     fn stop_driver(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.driver.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        kill_app(self._data.path());
+        end_driver(&mut self.driver, self._data.path());
     }
 }
 
@@ -533,13 +529,15 @@ async fn start_driver(data: &std::path::Path) -> (Child, u16) {
     (driver, port)
 }
 
-/// Stop a driver and any window it started on `data` (a window of a failed attempt would
-/// otherwise keep the folder).
-async fn stop_driver(mut driver: Child, data: &std::path::Path) {
+/// Stop a driver (its process group) and any window it started on `data`.
+fn end_driver(driver: &mut Child, data: &std::path::Path) {
+    let _ = Command::new("kill")
+        .args(["-TERM", "--", &format!("-{}", driver.id())])
+        .stderr(Stdio::null())
+        .status();
     let _ = driver.kill();
     let _ = driver.wait();
     kill_app(data);
-    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Where the driver's (and the app's) output goes: beside the data folder, outliving it.

@@ -5,7 +5,9 @@
 //! spreadsheet can sum, balance alerts across restarts, the demo on any date, and the sandbox's
 //! own billing clock (monthly charges, auto top-up once per 24 hours).
 
-use crate::support::{eventually, id, login, sandbox, sandbox_at, someone_else, Sandbox};
+use crate::support::{
+    eventually, id, login, lost_payment, sandbox, sandbox_at, someone_else, Sandbox,
+};
 use chrono::{Duration as Days, NaiveDate, TimeZone};
 use crossbar::Client;
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
@@ -26,10 +28,7 @@ async fn signed_in(
     dir: &std::path::Path,
     secrets: Arc<dyn SecretStore>,
 ) -> Desk {
-    let d = sbx.desk_at(url, dir, secrets);
-    d.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
-    d.sync_tree().await.unwrap();
-    d
+    sbx.signed_in(url, dir, secrets, DEMO_ACCOUNT_NAME).await
 }
 
 /// The demo platform, the reseller's desk on a fresh cache, and a second session to check the
@@ -140,24 +139,6 @@ async fn payments_of(sbx: &Sandbox, c: &Client, amount: &str) -> usize {
         .iter()
         .filter(|p| **p == d(amount))
         .count()
-}
-
-/// Add credit whose answer the network loses after the server charged (and the network goes
-/// down with it): the app must say it could not confirm. Returns the dialog's intent.
-async fn lost_payment(dk: &Desk, proxy: &Proxy, amount: &str) -> String {
-    proxy.lose_next_answer("POST", "/services/topup");
-    let intent = dk.new_credit_intent();
-    let o = dk
-        .add_credit(id(DEMO_ACCOUNT_NAME).as_str(), &intent, amount)
-        .await
-        .unwrap();
-    assert_eq!(o.state, IntentState::Unknown, "{o:?}");
-    assert!(
-        o.message.contains("will not be charged twice"),
-        "{}",
-        o.message
-    );
-    intent
 }
 
 /// How many top-up requests for `amount` crossed the network. Kazoo reads nothing else of a

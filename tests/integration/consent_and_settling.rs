@@ -2,7 +2,7 @@
 //! change, quote and month it was given for; an unconfirmed payment is concluded "not charged"
 //! only from complete books, and nothing new is sent while one may still be charged.
 
-use crate::support::{id, login, sandbox, someone_else, Sandbox};
+use crate::support::{id, lost_payment, sandbox, someone_else, Sandbox};
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
 use desk_engine::{Desk, IntentState, TrunksForm};
 use desk_store::{DocKind, MemoryStore};
@@ -11,10 +11,13 @@ use serde_json::json;
 use std::sync::Arc;
 
 async fn desk_through(sbx: &Sandbox, url: &str, dir: &std::path::Path) -> Desk {
-    let dk = sbx.desk_at(url, dir, Arc::new(MemoryStore::default()));
-    dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
-    dk.sync_tree().await.unwrap();
-    dk
+    sbx.signed_in(
+        url,
+        dir,
+        Arc::new(MemoryStore::default()),
+        DEMO_ACCOUNT_NAME,
+    )
+    .await
 }
 
 fn trunks(inbound: u32) -> TrunksForm {
@@ -97,13 +100,7 @@ async fn an_approval_does_not_carry_over_to_another_quote_or_another_month() {
 
 /// Add credit whose answer is lost after the platform took it; the network comes back.
 async fn lost(dk: &Desk, proxy: &Proxy, amount: &str) -> String {
-    proxy.lose_next_answer("POST", "/services/topup");
-    let intent = dk.new_credit_intent();
-    let o = dk
-        .add_credit(id(DEMO_ACCOUNT_NAME).as_str(), &intent, amount)
-        .await
-        .unwrap();
-    assert_eq!(o.state, IntentState::Unknown, "{o:?}");
+    let intent = lost_payment(dk, proxy, amount).await;
     proxy.set_down(false);
     intent
 }

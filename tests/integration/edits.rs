@@ -1,7 +1,7 @@
 //! Editing through the engine against the sandbox: the outbox, the push, conflicts, charges,
 //! refusals, offline queueing and session renewal.
 
-use crate::support::{demo_login, id, login, sandbox, someone_else, Sandbox};
+use crate::support::{demo_login, id, sandbox, someone_else, Sandbox};
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
 use desk_engine::{AccountForm, Choice, Desk, TrunksForm};
 use desk_store::{DocKind, MemoryStore, SecretStore};
@@ -10,10 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 async fn signed_in(sbx: &Sandbox, dir: &std::path::Path, who: &str) -> Desk {
-    let d = sbx.desk(dir, Arc::new(MemoryStore::default()));
-    d.sign_in(login(who), false).await.unwrap();
-    d.sync_tree().await.unwrap();
-    d
+    sbx.signed_in(
+        &sbx.running.base_url,
+        dir,
+        Arc::new(MemoryStore::default()),
+        who,
+    )
+    .await
 }
 
 async fn form_of(d: &Desk, name: &str) -> AccountForm {

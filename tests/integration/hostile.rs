@@ -1,7 +1,7 @@
 //! A broken or hostile backend cannot hang the app, exhaust its memory, or choose where card
 //! numbers go: each case gets an error that says what is wrong.
 
-use crate::support::{demo_login, id, login, sandbox, Sandbox};
+use crate::support::{demo_login, id, sandbox, Sandbox};
 use crossbar_sandbox::{Seed, DEMO_ACCOUNT_NAME};
 use desk_engine::{CardEntry, Desk};
 use desk_store::MemoryStore;
@@ -13,9 +13,14 @@ async fn through_proxy() -> (Sandbox, Proxy, Desk, tempfile::TempDir) {
     let sbx = sandbox(Seed::Demo, 600).await;
     let proxy = Proxy::start(sbx.running.addr).await;
     let dir = tempfile::tempdir().unwrap();
-    let dk = sbx.desk_at(&proxy.url, dir.path(), Arc::new(MemoryStore::default()));
-    dk.sign_in(login(DEMO_ACCOUNT_NAME), false).await.unwrap();
-    dk.sync_tree().await.unwrap();
+    let dk = sbx
+        .signed_in(
+            &proxy.url,
+            dir.path(),
+            Arc::new(MemoryStore::default()),
+            DEMO_ACCOUNT_NAME,
+        )
+        .await;
     (sbx, proxy, dk, dir)
 }
 

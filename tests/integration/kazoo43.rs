@@ -2,7 +2,7 @@
 //! asked): what broke against a real platform while a kinder sandbox passed every test.
 
 use crate::support::{
-    client, demo_login, id, login, sandbox, sandbox_playing, someone_else, Sandbox, NOW,
+    client, demo_login, id, sandbox, sandbox_playing, someone_else, Sandbox, NOW,
 };
 use chrono::Duration as Days;
 use crossbar::Client;
@@ -21,10 +21,8 @@ fn d(s: &str) -> Decimal {
 
 /// A desk signed in as `account` (which is then its top level), through `url`.
 async fn desk_for(sbx: &Sandbox, url: &str, dir: &std::path::Path, account: &str) -> Desk {
-    let dk = sbx.desk_at(url, dir, Arc::new(MemoryStore::default()));
-    dk.sign_in(login(account), false).await.unwrap();
-    dk.sync_tree().await.unwrap();
-    dk
+    sbx.signed_in(url, dir, Arc::new(MemoryStore::default()), account)
+        .await
 }
 
 fn card(number: &str) -> CardEntry {

@@ -101,6 +101,20 @@ impl Sandbox {
         self.desk_at(&self.running.base_url, dir, secrets)
     }
 
+    /// A desk through `url` signed in as `who`'s admin (then its top level), its tree synced.
+    pub async fn signed_in(
+        &self,
+        url: &str,
+        dir: &std::path::Path,
+        secrets: Arc<dyn desk_store::SecretStore>,
+        who: &str,
+    ) -> desk_engine::Desk {
+        let d = self.desk_at(url, dir, secrets);
+        d.sign_in(login(who), false).await.unwrap();
+        d.sync_tree().await.unwrap();
+        d
+    }
+
     /// Let `secs` pass on the server and on every desk of this sandbox at once.
     pub async fn advance(&self, secs: i64) {
         let res = reqwest::Client::new()
@@ -206,4 +220,26 @@ where
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Add credit whose answer the network loses after the server took it (and the network goes
+/// down with it): the app must say it could not confirm. Returns the dialog's intent.
+pub async fn lost_payment(
+    dk: &desk_engine::Desk,
+    proxy: &desk_testkit::Proxy,
+    amount: &str,
+) -> String {
+    proxy.lose_next_answer("POST", "/services/topup");
+    let intent = dk.new_credit_intent();
+    let o = dk
+        .add_credit(id(DEMO_ACCOUNT_NAME).as_str(), &intent, amount)
+        .await
+        .unwrap();
+    assert_eq!(o.state, desk_engine::IntentState::Unknown, "{o:?}");
+    assert!(
+        o.message.contains("will not be charged twice"),
+        "{}",
+        o.message
+    );
+    intent
 }
