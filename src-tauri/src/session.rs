@@ -190,7 +190,19 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
         method: AuthMethod::Password,
         remember: true,
         account_id: None,
+        ca_file: None,
     })
+}
+
+/// The HTTP client's options for `profile`: its CA file, if it has one, trusted too.
+fn client_options(profile: &Profile) -> Result<ClientOptions, CommandError> {
+    let options = ClientOptions::default();
+    match profile.ca_file.as_deref() {
+        None => Ok(options),
+        Some(path) => options
+            .with_ca_file(Path::new(path))
+            .map_err(|e| EngineError::from(FieldError::new("ca_file", e)).into()),
+    }
 }
 
 /// Make `profile` the active one: close the previous profile's desk, open this one's cache,
@@ -219,7 +231,7 @@ fn activate(
         .map_err(|e| app_error("data_dir", format!("Cannot create {}: {e}", dir.display())))?;
     let opened = Cache::open(&dir)?;
     let base = BaseUrl::parse(&profile.server)?;
-    let client = Client::new(base.clone(), ClientOptions::default())?;
+    let client = Client::new(base.clone(), client_options(&profile)?)?;
     let secrets = state
         .secrets
         .get()
@@ -350,6 +362,9 @@ pub struct SignInForm {
     pub api_key: String,
     #[serde(default)]
     pub remember: bool,
+    /// Path of a PEM file of certificate authorities to trust ("" for none).
+    #[serde(default)]
+    pub ca_file: String,
 }
 
 impl SignInForm {
@@ -370,6 +385,13 @@ impl SignInForm {
                 None
             }
         };
+        let ca_file = Some(self.ca_file.trim().to_owned()).filter(|p| !p.is_empty());
+        if let Some(Err(e)) = ca_file
+            .as_deref()
+            .map(|p| ClientOptions::default().with_ca_file(Path::new(p)))
+        {
+            errors.push(FieldError::new("ca_file", e));
+        }
         let account = self.account.trim().to_owned();
         let username = self.username.trim().to_owned();
         let credentials = match self.method {
@@ -425,6 +447,7 @@ impl SignInForm {
             method: self.method,
             remember: self.remember,
             account_id: None,
+            ca_file,
         };
         Ok((profile, credentials))
     }
@@ -438,7 +461,7 @@ pub async fn sign_in(app: &AppHandle, form: SignInForm) -> CommandResult<BootVie
     let _one = state.switching.lock().await;
     // Which account this is, asked of the server before a folder is chosen: the profile is
     // that account's, whatever was typed (see `profile_for`).
-    let probe = Client::new(BaseUrl::parse(&profile.server)?, ClientOptions::default())?;
+    let probe = Client::new(BaseUrl::parse(&profile.server)?, client_options(&profile)?)?;
     let account_id = probe
         .sign_in(credentials.clone())
         .await

@@ -33,6 +33,7 @@ pub struct ProfileView {
     pub method: desk_engine::AuthMethod,
     pub remember: bool,
     pub demo: bool,
+    pub ca_file: Option<String>,
 }
 
 impl ProfileView {
@@ -45,6 +46,7 @@ impl ProfileView {
             username: p.username.clone(),
             method: p.method,
             remember: p.remember,
+            ca_file: p.ca_file.clone(),
             demo,
         }
     }

@@ -16,8 +16,14 @@
 //!    the server; at the end no top-up crossed the network twice, the ledger holds at most one
 //!    payment per intent, and every intent the app calls completed was paid exactly once.
 //!
+//! 3. **Rebuild** (15 cycles, on the offline phase's cache): before each cycle the cache is
+//!    stamped as another version's, so the writer's start rebuilds it (salvaging the outbox,
+//!    the payment intents and a change log of 5,000 records), and the writer is killed at a
+//!    random moment of that rebuild. After each kill the next start must still hold every
+//!    acknowledged edit and the unsettled payment intent.
+//!
 //! Every writer must have died by the controller's SIGKILL (not a panic), and at least 90 % of
-//! cycles must have acknowledged something, or the loop proves nothing.
+//! offline and online cycles must have acknowledged something, or the loop proves nothing.
 
 use chrono::{DateTime, Utc};
 use crossbar::{AccountRef, BaseUrl, Client, ClientOptions, Credentials};
@@ -46,6 +52,30 @@ static CLOCK: std::sync::LazyLock<Clock> = std::sync::LazyLock::new(|| {
 
 const OFFLINE_CYCLES: usize = 60;
 const ONLINE_CYCLES: usize = 20;
+const REBUILD_CYCLES: usize = 15;
+/// A payment whose answer was lost, as a rebuild finds it: it must survive every rebuild.
+const UNSETTLED: &str = "credit_intent:0123456789abcdef0123456789abcdef";
+
+/// What a writer run does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// Saves only, the server unreachable.
+    Offline,
+    /// Saves, pushes and credit through a live sandbox.
+    Online,
+    /// Starts on a cache that must be rebuilt, and is killed during the rebuild.
+    Rebuild,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Offline => "offline",
+            Mode::Online => "online",
+            Mode::Rebuild => "rebuild",
+        }
+    }
+}
 const ACCOUNTS: [&str; 3] = ["Bayside Realty", "Cape Coast Solar", "Kiwi Outdoor Gear"];
 
 /// A group of fields saved together, one screen's form.
@@ -147,10 +177,13 @@ fn client(url: &str, retries: u32) -> Result<Client, String> {
     Client::new(BaseUrl::parse(url).map_err(|e| e.to_string())?, opts).map_err(|e| e.to_string())
 }
 
-fn open_desk(dir: &Path, url: &str, now: DateTime<Utc>) -> Result<Desk, String> {
+fn open_desk(dir: &Path, url: &str, now: DateTime<Utc>, mode: Mode) -> Result<Desk, String> {
+    println!("OPENING");
     let opened = Cache::open(dir).map_err(|e| e.to_string())?;
-    if let Some(notice) = opened.notice {
-        return Err(format!("cache did not open cleanly: {notice}"));
+    match opened.notice {
+        Some(_) if mode == Mode::Rebuild => println!("REBUILT"),
+        Some(notice) => return Err(format!("cache did not open cleanly: {notice}")),
+        None => {}
     }
     Ok(Desk::new(
         client(url, 0)?,
@@ -215,13 +248,14 @@ async fn save(desk: &Desk, id: &str, group: Group, n: u64) -> Result<(), String>
 fn writer(
     dir: &Path,
     url: &str,
-    online: bool,
+    mode: Mode,
     mut n: u64,
     now: DateTime<Utc>,
     retry: Option<(&str, &str)>,
 ) {
+    let online = mode == Mode::Online;
     runtime().block_on(async {
-        let desk = match open_desk(dir, url, now) {
+        let desk = match open_desk(dir, url, now, mode) {
             Ok(d) => d,
             Err(e) => {
                 println!("BROKEN {e}");
@@ -311,14 +345,20 @@ struct Run {
     acks: Vec<(String, Group, u64)>,
     intents: Vec<(String, String)>,
     last: String,
+    /// It had finished opening a rebuilt cache.
+    rebuilt: bool,
+    /// How long the rebuild took, when it was timed.
+    rebuild_took: Option<Duration>,
 }
 
 /// Start a writer, kill it at a random moment, and read what it acknowledged.
+#[allow(clippy::too_many_arguments)] // one cycle's whole setting, spelled out at each call
 fn cycle(
     cycle: usize,
     dir: &Path,
     url: &str,
-    online: bool,
+    mode: Mode,
+    rebuild_window: Option<Duration>,
     next: u64,
     retry: Option<&(String, String)>,
     rng: &mut rand::rngs::StdRng,
@@ -327,7 +367,7 @@ fn cycle(
         .arg("--writer")
         .arg(dir)
         .arg(url)
-        .arg(if online { "online" } else { "offline" })
+        .arg(mode.name())
         .arg(next.to_string())
         .arg(CLOCK.now().to_rfc3339())
         .args(retry.map(|(i, a)| [i, a]).into_iter().flatten())
@@ -344,9 +384,34 @@ fn cycle(
         }
     });
     let mut seen = Vec::new();
-    match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(l) if l == "READY" => {}
-        other => panic!("cycle {cycle}: the writer did not start cleanly: {other:?}"),
+    if mode == Mode::Rebuild {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(l) if l == "OPENING" => seen.push(l),
+            other => panic!("cycle {cycle}: the writer did not start: {other:?}"),
+        }
+        let opening = Instant::now();
+        match rebuild_window {
+            // Killed at a random moment of the rebuild, as long as the last one took.
+            Some(window) => std::thread::sleep(window.mul_f64(rng.gen::<f64>())),
+            // The first one is timed, then killed.
+            None => {
+                match rx.recv_timeout(Duration::from_secs(60)) {
+                    Ok(l) if l == "REBUILT" => seen.push(l),
+                    other => panic!("cycle {cycle}: the cache was not rebuilt: {other:?}"),
+                }
+                let mut run = killed(cycle, child, reader, rx, seen);
+                run.rebuild_took = Some(opening.elapsed());
+                return run;
+            }
+        }
+        return killed(cycle, child, reader, rx, seen);
+    }
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(l) if l == "READY" => break,
+            Ok(l) if l == "OPENING" => {}
+            other => panic!("cycle {cycle}: the writer did not start cleanly: {other:?}"),
+        }
     }
     // Every tenth cycle is killed in its first moments (start-up, the first save); the others
     // at a random moment of steady work, once a first save has been acknowledged.
@@ -363,6 +428,17 @@ fn cycle(
         }
         std::thread::sleep(Duration::from_millis(rng.gen_range(1..400)));
     }
+    killed(cycle, child, reader, rx, seen)
+}
+
+/// Kill the writer now and read what it acknowledged before.
+fn killed(
+    cycle: usize,
+    mut child: std::process::Child,
+    reader: std::thread::JoinHandle<()>,
+    rx: std::sync::mpsc::Receiver<String>,
+    mut seen: Vec<String>,
+) -> Run {
     child.kill().unwrap(); // SIGKILL: no destructors, no flush
     let status = child.wait().unwrap();
     assert_eq!(
@@ -376,6 +452,8 @@ fn cycle(
         acks: Vec::new(),
         intents: Vec::new(),
         last: seen.last().cloned().unwrap_or_default(),
+        rebuilt: seen.iter().any(|l| l == "REBUILT"),
+        rebuild_took: None,
     };
     for line in seen {
         let parts: Vec<&str> = line.split(' ').collect();
@@ -397,14 +475,26 @@ fn cycle(
 /// The outbox's (mine, base) for every pending field.
 type Outbox = HashMap<(String, String), (Option<Value>, Option<Value>)>;
 
-fn outbox(dir: &Path, cycle: usize) -> Outbox {
+/// The next start's outbox (a rebuild, if one is due, is finished by this opening).
+fn outbox(dir: &Path, cycle: usize, rebuilding: bool) -> Outbox {
     let opened =
         Cache::open(dir).unwrap_or_else(|e| panic!("cycle {cycle}: cache does not open: {e}"));
     assert!(
-        opened.notice.is_none(),
+        rebuilding || opened.notice.is_none(),
         "cycle {cycle}: cache was damaged: {:?}",
         opened.notice
     );
+    if rebuilding {
+        let intent: Option<Value> = opened.cache.pref(UNSETTLED).unwrap();
+        assert!(
+            intent.is_some(),
+            "cycle {cycle}: the unsettled payment was forgotten"
+        );
+        assert!(
+            opened.cache.changes(None).unwrap().len() >= CHANGE_LOG,
+            "cycle {cycle}: change log lost"
+        );
+    }
     let mut out = HashMap::new();
     for edit in opened.cache.all_pending().unwrap() {
         for f in edit.fields {
@@ -420,6 +510,57 @@ fn outbox(dir: &Path, cycle: usize) -> Outbox {
     out
 }
 
+/// How many change-log records the rebuild phase's cache holds (so that a rebuild takes long
+/// enough for kills to land inside it).
+const CHANGE_LOG: usize = 5_000;
+
+/// Mark the cache as written by another version, so the next start rebuilds it; the first time,
+/// give it an unsettled payment and a change log to salvage.
+fn stale(dir: &Path, first: bool) {
+    let cache = Cache::open(dir).unwrap().cache;
+    if first {
+        cache
+            .set_pref(
+                UNSETTLED,
+                &json!({"account_id": account_id(DEMO_ACCOUNT_NAME), "amount": "25.00",
+                        "created_at": CLOCK.now(), "sent_at": CLOCK.now(), "state": "unknown",
+                        "transaction_id": null, "message": null}),
+            )
+            .unwrap();
+        for i in 0..CHANGE_LOG {
+            cache
+                .log_change(&desk_store::ChangeRecord {
+                    at: CLOCK.now() + chrono::Duration::milliseconds(i as i64),
+                    user: "crash".into(),
+                    edited_at: None,
+                    account_id: account_id(ACCOUNTS[i % 3]),
+                    account_name: ACCOUNTS[i % 3].into(),
+                    field: "contact.technical.name".into(),
+                    old: None,
+                    new: Some(json!(format!("logged {i}"))),
+                    result: "applied".into(),
+                    request_id: None,
+                })
+                .unwrap();
+        }
+    }
+    drop(cache);
+    // As another version would have left it: its own schema stamp (`Cache`'s `meta` tree).
+    let db = (0..100)
+        .find_map(|_| {
+            sled::open(dir.join("cache")).ok().or_else(|| {
+                std::thread::sleep(Duration::from_millis(20)); // the last flusher winding down
+                None
+            })
+        })
+        .expect("the cache folder opens");
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema_version", &999u32.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
+}
+
 fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usize) {
     let dir = tempfile::tempdir().unwrap();
     let base = seed_cache(dir.path(), backend_url);
@@ -427,9 +568,24 @@ fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usi
     let url = "http://127.0.0.1:9";
     let mut acked: BTreeMap<(String, String), u64> = BTreeMap::new();
     let (mut next, mut total, mut cycles_with_acks, mut lost) = (0u64, 0usize, 0usize, Vec::new());
-    for c in 0..OFFLINE_CYCLES {
-        let run = cycle(c, dir.path(), url, false, next, None, rng);
-        cycles_with_acks += usize::from(!run.acks.is_empty());
+    let (mut mid_rebuild, mut window) = (0, None);
+    for c in 0..OFFLINE_CYCLES + REBUILD_CYCLES {
+        let rebuilding = c >= OFFLINE_CYCLES;
+        if rebuilding {
+            stale(dir.path(), c == OFFLINE_CYCLES);
+        }
+        let mode = if rebuilding {
+            Mode::Rebuild
+        } else {
+            Mode::Offline
+        };
+        let run = cycle(c, dir.path(), url, mode, window, next, None, rng);
+        if rebuilding {
+            window = window.or(run.rebuild_took);
+            mid_rebuild += usize::from(!run.rebuilt);
+        } else {
+            cycles_with_acks += usize::from(!run.acks.is_empty());
+        }
         for (id, group, n) in run.acks {
             for (path, _) in group.fields(n) {
                 acked.insert((id.clone(), path.to_owned()), n);
@@ -437,7 +593,7 @@ fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usi
             next = next.max(n + 1);
             total += 1;
         }
-        let kept = outbox(dir.path(), c);
+        let kept = outbox(dir.path(), c, rebuilding);
         for (key, n) in &acked {
             let Some((mine, was)) = kept.get(key) else {
                 lost.push(format!(
@@ -462,6 +618,14 @@ fn offline_phase(rng: &mut rand::rngs::StdRng, backend_url: &str) -> (usize, usi
     assert!(
         cycles_with_acks * 10 >= OFFLINE_CYCLES * 9,
         "only {cycles_with_acks} of {OFFLINE_CYCLES} cycles acknowledged an edit"
+    );
+    println!(
+        "rebuild kills: {mid_rebuild} of {REBUILD_CYCLES} inside the rebuild (it takes {:?}), the first after it, timed",
+        window.unwrap_or_default()
+    );
+    assert!(
+        mid_rebuild * 3 >= REBUILD_CYCLES,
+        "only {mid_rebuild} of {REBUILD_CYCLES} kills landed before the rebuild ended"
     );
     assert!(
         lost.is_empty(),
@@ -522,7 +686,16 @@ fn online_phase(rng: &mut rand::rngs::StdRng, live: &Live) -> (usize, usize) {
     let (mut next, mut total, mut cycles_with_acks, mut lost) = (0u64, 0usize, 0usize, Vec::new());
     let (mut in_push, mut in_credit) = (0, 0);
     for c in 0..ONLINE_CYCLES {
-        let run = cycle(c, dir.path(), &live.url, true, next, intents.last(), rng);
+        let run = cycle(
+            c,
+            dir.path(),
+            &live.url,
+            Mode::Online,
+            None,
+            next,
+            intents.last(),
+            rng,
+        );
         cycles_with_acks += usize::from(!run.acks.is_empty());
         in_push += usize::from(run.last == "PUSH");
         in_credit += usize::from(run.last.starts_with("INTENT "));
@@ -534,7 +707,7 @@ fn online_phase(rng: &mut rand::rngs::StdRng, live: &Live) -> (usize, usize) {
             total += 1;
         }
         intents.extend(run.intents);
-        let kept = outbox(dir.path(), c);
+        let kept = outbox(dir.path(), c, false);
         for (key, n) in &acked {
             let pending = kept
                 .get(key)
@@ -654,8 +827,9 @@ fn controller() {
     let _ = writeln!(
         out,
         "crash loop (seed {seed}): {OFFLINE_CYCLES} offline cycles, {offline_acks} acknowledged saves over {offline_fields} fields, none lost; \
+         {REBUILD_CYCLES} kills during cache rebuilds, no edit, payment or change-log record lost; \
          {ONLINE_CYCLES} online cycles with pushes and top-ups, {online_acks} saves, {intents} credit intents, none lost or charged twice; \
-         cache opened cleanly every time ({:.1} s)",
+         the cache opened every time ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
 }
@@ -668,7 +842,10 @@ fn main() {
         writer(
             Path::new(&args[2]),
             &args[3],
-            args[4] == "online",
+            [Mode::Offline, Mode::Online, Mode::Rebuild]
+                .into_iter()
+                .find(|m| m.name() == args[4])
+                .expect("--writer … MODE"),
             args[5].parse().unwrap(),
             now.with_timezone(&Utc),
             retry.map(|(i, a)| (i.as_str(), a.as_str())),

@@ -123,6 +123,7 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
         [
             "time_utc",
             "user",
+            "edited_utc",
             "account_id",
             "account_name",
             "field",
@@ -133,10 +134,10 @@ async fn usage_and_change_log_csv_files_are_saved_where_the_dialog_says() {
         ]
     );
     assert!(
-        records.iter().any(|r| &r[4] == "contact.technical.name"
-            && &r[5] == "Grace Holloway"
-            && &r[6] == "Grace H. Holloway"
-            && &r[7] == "applied"),
+        records.iter().any(|r| &r[5] == "contact.technical.name"
+            && &r[6] == "Grace Holloway"
+            && &r[7] == "Grace H. Holloway"
+            && &r[8] == "applied"),
         "{records:?}"
     );
     app.close().await;

@@ -42,6 +42,8 @@ async fn walks_every_page_of_descendants() {
         .descendants(&s.account_id, 500, |n| reports.push(n))
         .await
         .unwrap();
+    assert_eq!(all.skipped, 0);
+    let all = all.items;
     assert_eq!(all.len(), 1200);
     assert_eq!(reports, [500, 1000, 1200]);
     let ids: std::collections::HashSet<_> = all.iter().map(|a| a.id.clone()).collect();

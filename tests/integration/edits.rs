@@ -717,3 +717,55 @@ async fn forgetting_a_platform_removes_its_secrets_and_only_its() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_change_log_names_who_made_an_edit_and_when_not_who_pushed_it() {
+    use crossbar::{AccountRef, Credentials};
+    let (sbx, proxy, d, _dir) = crate::support::through_proxy(600).await;
+    let acct = id("Bayside Realty");
+    let mut form = form_of(&d, "Bayside Realty").await;
+    // Dana edits offline; the edit waits in the outbox.
+    proxy.set_down(true);
+    let before = sbx.now();
+    form.tech_name = "Rosa Delgado".into();
+    d.save_account(acct.as_str(), &form).await.unwrap();
+    let after = sbx.now();
+    // An hour later a colleague signs in on the same computer and the edit goes out.
+    sbx.advance(3600).await;
+    proxy.set_down(false);
+    d.sign_in(
+        Credentials::password(
+            AccountRef::Name(DEMO_ACCOUNT_NAME.into()),
+            crossbar_sandbox::seed::AUDITOR_USERNAME,
+            crossbar_sandbox::seed::AUDITOR_PASSWORD,
+        ),
+        false,
+    )
+    .await
+    .unwrap();
+    d.push_pending().await.unwrap();
+    form.tech_email = "rosa@bayside.example".into();
+    d.save_account(acct.as_str(), &form).await.unwrap();
+    d.push_pending().await.unwrap();
+    let log = d.changes(Some(acct.as_str())).unwrap();
+    let of = |field: &str| log.iter().find(|r| r.field == field).unwrap();
+    let dana = of("contact.technical.name");
+    assert_eq!(dana.user, "Dana Whitfield (admin)", "{log:?}");
+    let edited = dana.edited_at.expect("when Dana made it");
+    assert!(before <= edited && edited <= after, "{edited}");
+    assert!(
+        dana.at >= before + chrono::Duration::seconds(3600),
+        "pushed an hour later"
+    );
+    let audrey = of("contact.technical.email");
+    assert_eq!(audrey.user, "Audrey Nakamura (auditor)");
+    assert!(audrey.edited_at.is_some_and(|t| t <= audrey.at));
+    let csv = desk_engine::to_csv(&log);
+    assert!(
+        csv.contains(&format!(
+            "\"Dana Whitfield (admin)\",\"{}\"",
+            edited.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )),
+        "{csv}"
+    );
+}

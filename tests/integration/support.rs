@@ -243,3 +243,27 @@ pub async fn lost_payment(
     );
     intent
 }
+
+/// The demo platform (tokens living `ttl` seconds) behind a proxy, and the reseller's desk
+/// signed in through it on a fresh cache.
+pub async fn through_proxy(
+    ttl: u64,
+) -> (
+    Sandbox,
+    desk_testkit::Proxy,
+    desk_engine::Desk,
+    tempfile::TempDir,
+) {
+    let sbx = sandbox(Seed::Demo, ttl).await;
+    let proxy = desk_testkit::Proxy::start(sbx.running.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dk = sbx
+        .signed_in(
+            &proxy.url,
+            dir.path(),
+            Arc::new(desk_store::MemoryStore::default()),
+            DEMO_ACCOUNT_NAME,
+        )
+        .await;
+    (sbx, proxy, dk, dir)
+}

@@ -23,7 +23,7 @@ export async function renderChangeLog(panel, accountId, { notify, formatTime }) 
         h('thead', {}, h('tr', {}, ['When', 'Who', 'Field', 'Old', 'New', 'Result'].map((t) => h('th', { scope: 'col', text: t })))),
         h('tbody', {}, records.map((r) => h('tr', {},
           h('td', { title: absoluteTime(r.at), text: formatTime(r.at) }),
-          h('td', { text: r.user }),
+          h('td', { title: r.edited_at ? `Edited ${absoluteTime(r.edited_at)}` : null, text: r.user }),
           h('td', { text: r.field }),
           h('td', { class: 'mono-soft', text: shown(r.old) }),
           h('td', { class: 'mono-soft', text: shown(r.new) }),

@@ -38,6 +38,7 @@ export function renderSignIn(root, boot, { onReady, onNotAdmin, onOpenProfile, o
     username: input('username', 'User name', p ? p.username || '' : '', { autocomplete: 'username' }),
     password: input('password', 'Password', '', { type: 'password', autocomplete: 'current-password' }),
     api_key: input('api_key', 'API key', '', { type: 'password', autocomplete: 'off', class: 'mono' }),
+    ca_file: input('ca_file', 'Certificate authority file (PEM)', p ? p.ca_file || '' : '', { placeholder: 'Only if your company signs the server\'s certificate itself', class: 'mono' }),
   };
   const remember = h('input', { type: 'checkbox', id: 'signin-remember', checked: p ? p.remember : false });
   const errorEl = h('p', { class: 'form-error', id: 'signin-error', role: 'alert' });
@@ -53,6 +54,10 @@ export function renderSignIn(root, boot, { onReady, onNotAdmin, onOpenProfile, o
     fields.server,
     methodSwitch('signin', method, (m) => { method = m; showMethod(); }),
     fields.account, fields.username, fields.password, fields.api_key,
+    h('details', { class: 'advanced', open: !!(p && p.ca_file) },
+      h('summary', { text: 'Advanced' }),
+      h('p', { class: 'muted', text: 'Certificates trusted by this computer are used as they are. A certificate authority named here is trusted for this platform too.' }),
+      fields.ca_file),
     h('label', { class: 'check' }, remember,
       h('span', {}, h('span', { text: 'Remember me on this computer' }),
         h('span', { class: 'radio-help', text: 'Keeps the session (or the API key) in the system keyring, never on disk.' }))),
@@ -61,7 +66,7 @@ export function renderSignIn(root, boot, { onReady, onNotAdmin, onOpenProfile, o
   const val = (k) => fields[k].querySelector('input').value;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const result = await submit(root, { server: val('server'), account: val('account'), method, username: val('username'), password: val('password'), api_key: val('api_key'), remember: remember.checked }, button, errorEl);
+    const result = await submit(root, { server: val('server'), account: val('account'), method, username: val('username'), password: val('password'), api_key: val('api_key'), remember: remember.checked, ca_file: val('ca_file') }, button, errorEl);
     if (!result) return;
     fields.password.querySelector('input').value = '';
     fields.api_key.querySelector('input').value = '';
@@ -98,7 +103,7 @@ export function showReauth(boot, { onDone }) {
   const go = async (e) => {
     const button = e.target;
     const value = secret.querySelector('input').value;
-    const result = await submit(root, { server: p.server, account: p.account, method: p.method, username: p.username || '', password: p.method === 'password' ? value : '', api_key: p.method === 'api_key' ? value : '', remember: p.remember }, button, errorEl);
+    const result = await submit(root, { server: p.server, account: p.account, method: p.method, username: p.username || '', password: p.method === 'password' ? value : '', api_key: p.method === 'api_key' ? value : '', remember: p.remember, ca_file: p.ca_file || '' }, button, errorEl);
     if (result) { close(true); onDone(result); }
   };
   openDialog({ title: 'Sign in again', body: root, actions: [{ label: 'Sign in', primary: true, id: 'reauth-submit', onClick: go }] });

@@ -85,15 +85,36 @@ impl AccountDoc {
         json_path::get(&self.map, path)
     }
 
+    /// The text at `path`, read by `rule`. A value of another type is flagged, and so is a
+    /// group of settings on the way to it stored as something else (`"contact": "none"`).
+    fn text<T>(&self, path: &str, rule: impl FnOnce(&str) -> Stored<T>) -> Stored<T> {
+        let blocked = path.match_indices('.').find_map(|(end, _)| {
+            let parent = &path[..end];
+            self.get(parent)
+                .filter(|v| !v.is_object() && !v.is_null())
+                .map(|v| (parent, v))
+        });
+        match blocked {
+            Some((parent, v)) => Stored::flag(
+                v,
+                format!(
+                    "cannot be read: “{parent}” is stored as {}, not a group of settings",
+                    kind_of(v)
+                ),
+            ),
+            None => read_text(self.get(path), rule),
+        }
+    }
+
     pub fn id(&self) -> Stored<AccountId> {
-        read_text(self.get("id"), |s| match AccountId::parse(s) {
+        self.text("id", |s| match AccountId::parse(s) {
             Ok(id) => Stored::Valid(id),
             Err(e) => Stored::flag(&Value::String(s.into()), e.message),
         })
     }
 
     pub fn name(&self) -> Stored<AccountName> {
-        read_text(self.get("name"), |s| match AccountName::parse(s) {
+        self.text("name", |s| match AccountName::parse(s) {
             Ok(n) => Stored::Valid(n),
             Err(e) => Stored::flag(&Value::String(s.into()), e.message),
         })
@@ -101,7 +122,7 @@ impl AccountDoc {
 
     /// The realm; one stored with upper case or characters DNS refuses is flagged, not fixed.
     pub fn realm(&self) -> Stored<Realm> {
-        read_text(self.get("realm"), |s| match Realm::parse(s) {
+        self.text("realm", |s| match Realm::parse(s) {
             Ok(r) if r.as_str() == s => Stored::Valid(r),
             Ok(_) => Stored::flag(
                 &Value::String(s.into()),
@@ -114,7 +135,7 @@ impl AccountDoc {
     /// The time zone as stored: any zone chrono-tz knows is valid (even ones the input rules
     /// would refuse), `inherit` means inherited, anything else is flagged.
     pub fn timezone(&self) -> Stored<Timezone> {
-        read_text(self.get("timezone"), |s| {
+        self.text("timezone", |s| {
             if s == "inherit" {
                 return Stored::Valid(Timezone::Inherit);
             }
@@ -148,7 +169,7 @@ impl AccountDoc {
                 Some(other) => Err(format!("exceptions are stored as {}", kind_of(other))),
             }
         };
-        match read_text(self.get(MODE_FIELD), |s| {
+        match self.text(MODE_FIELD, |s| {
             let list = if s == "international_with_exceptions" {
                 match exceptions() {
                     Ok(list) => list,
@@ -169,24 +190,21 @@ impl AccountDoc {
 
     /// Unset means the platform default.
     pub fn privacy(&self) -> Stored<CallerIdPrivacy> {
-        match read_text(
-            self.get(crate::privacy::FIELD),
-            |s| match CallerIdPrivacy::parse(s) {
-                Ok(p) => Stored::Valid(p),
-                Err(e) => Stored::flag(&Value::String(s.into()), e.message),
-            },
-        ) {
+        match self.text(crate::privacy::FIELD, |s| match CallerIdPrivacy::parse(s) {
+            Ok(p) => Stored::Valid(p),
+            Err(e) => Stored::flag(&Value::String(s.into()), e.message),
+        }) {
             Stored::Missing => Stored::Valid(CallerIdPrivacy::Default),
             other => other,
         }
     }
 
     pub fn technical_name(&self) -> Stored<String> {
-        read_text(self.get(TECH_NAME), |s| Stored::Valid(s.to_owned()))
+        self.text(TECH_NAME, |s| Stored::Valid(s.to_owned()))
     }
 
     pub fn technical_email(&self) -> Stored<EmailAddress> {
-        read_text(self.get(TECH_EMAIL), |s| {
+        self.text(TECH_EMAIL, |s| {
             if s.trim().is_empty() {
                 return Stored::Missing;
             }
@@ -200,7 +218,7 @@ impl AccountDoc {
     /// The technical contact's phone, read with the account's own country rules.
     pub fn technical_number(&self) -> Stored<PhoneNumber> {
         let home = self.home_country();
-        read_text(self.get(TECH_NUMBER), |s| {
+        self.text(TECH_NUMBER, |s| {
             if s.trim().is_empty() {
                 return Stored::Missing;
             }

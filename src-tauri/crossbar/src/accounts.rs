@@ -42,6 +42,8 @@ impl User {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_start_key: Option<String>,
+    /// Rows left out because they could not be read (no valid ID).
+    pub skipped: usize,
 }
 
 fn decode_err(reply: &Reply, detail: String) -> ApiError {
@@ -51,6 +53,7 @@ fn decode_err(reply: &Reply, detail: String) -> ApiError {
             status: 200,
             message: "unexpected answer".into(),
             request_id: reply.request_id.clone(),
+            retry_after: None,
         },
     }
 }
@@ -204,20 +207,26 @@ impl Client {
             .await
     }
 
-    /// Every descendant, page by page; `progress` hears the running count.
+    /// Every descendant, page by page (as one page, with every unreadable row counted);
+    /// `progress` hears the running count.
     pub async fn descendants(
         &self,
         id: &AccountId,
         page_size: usize,
         mut progress: impl FnMut(usize),
-    ) -> Result<Vec<AccountSummary>, ApiError> {
-        let mut all = Vec::new();
+    ) -> Result<Page<AccountSummary>, ApiError> {
+        let mut all = Page {
+            items: Vec::new(),
+            next_start_key: None,
+            skipped: 0,
+        };
         let mut key: Option<String> = None;
         let mut keys = crate::paging::PageKeys::new("account", MAX_TREE_PAGES);
         loop {
             let page = self.descendants_page(id, key.as_deref(), page_size).await?;
-            all.extend(page.items);
-            progress(all.len());
+            all.items.extend(page.items);
+            all.skipped += page.skipped;
+            progress(all.items.len());
             key = keys.next(page.next_start_key.as_deref())?;
             if key.is_none() {
                 return Ok(all);
@@ -240,7 +249,7 @@ impl Client {
             .data()
             .as_array()
             .ok_or_else(|| decode_err(&reply, "the listing is not a list".into()))?;
-        let items = rows
+        let items: Vec<AccountSummary> = rows
             .iter()
             .filter_map(|row| {
                 let id = row["id"].as_str().and_then(|s| AccountId::parse(s).ok());
@@ -261,6 +270,7 @@ impl Client {
             })
             .collect();
         Ok(Page {
+            skipped: rows.len() - items.len(),
             items,
             next_start_key: reply.body["next_start_key"]
                 .as_str()

@@ -105,6 +105,7 @@ impl Client {
                 status: 200,
                 message: "sign-in answer".into(),
                 request_id: reply.request_id.clone(),
+                retry_after: None,
             },
         };
         let token = reply.body["auth_token"]

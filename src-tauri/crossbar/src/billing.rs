@@ -133,6 +133,7 @@ fn decode_err(reply: &Reply, detail: &str) -> ApiError {
             status: 200,
             message: "unexpected answer".into(),
             request_id: reply.request_id.clone(),
+            retry_after: None,
         },
     }
 }
@@ -645,6 +646,7 @@ impl Client {
             status,
             message: "payment processor".into(),
             request_id: None,
+            retry_after: None,
         };
         match status {
             200..=299 => answer["creditCards"][0]["nonce"]

@@ -2,7 +2,7 @@
 
 use crate::auth::{AuthState, Session};
 use crate::decode::{decode, Reply};
-use crate::{ApiError, BaseUrl, Credentials};
+use crate::{ApiError, BaseUrl, Credentials, RetryAfter};
 use desk_core::Secret;
 use reqwest::Method;
 use serde_json::Value;
@@ -18,6 +18,9 @@ pub struct ClientOptions {
     pub retries: u32,
     /// First backoff; doubles per attempt, plus jitter.
     pub backoff: Duration,
+    /// A profile's own certificate authorities (PEM), trusted besides the operating system's
+    /// store and Mozilla's roots: see [`ClientOptions::with_ca_file`].
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Default for ClientOptions {
@@ -27,6 +30,34 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(5),
             retries: 2,
             backoff: Duration::from_millis(300),
+            ca_pem: None,
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Also trust the certificate authorities in the PEM file at `path` (a company's own CA
+    /// in front of the platform). The error is a sentence about the file.
+    pub fn with_ca_file(mut self, path: &std::path::Path) -> Result<Self, String> {
+        const MAX: u64 = 1024 * 1024;
+        let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX);
+        if too_big {
+            return Err(format!(
+                "{} is larger than 1 MB: not a certificate file",
+                path.display()
+            ));
+        }
+        let pem =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        match reqwest::Certificate::from_pem_bundle(&pem) {
+            Ok(certs) if !certs.is_empty() => {
+                self.ca_pem = Some(pem);
+                Ok(self)
+            }
+            _ => Err(format!(
+                "{} holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")",
+                path.display()
+            )),
         }
     }
 }
@@ -66,6 +97,18 @@ impl Client {
             .user_agent(concat!("AccountDesk/", env!("CARGO_PKG_VERSION")));
         if base.is_loopback() {
             builder = builder.no_proxy();
+        }
+        for ca in opts
+            .ca_pem
+            .as_deref()
+            .map(reqwest::Certificate::from_pem_bundle)
+            .transpose()
+            .map_err(|e| {
+                ApiError::Network(format!("the certificate authority file is unusable: {e}"))
+            })?
+            .unwrap_or_default()
+        {
+            builder = builder.add_root_certificate(ca);
         }
         let http = builder
             .build()
@@ -243,8 +286,14 @@ impl Client {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_owned);
+                    let retry_after = res
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(RetryAfter::parse);
                     match capped_body(res).await {
-                        Ok(bytes) => decode(status, request_id, &bytes),
+                        Ok(bytes) => decode(status, request_id, &bytes)
+                            .map_err(|e| e.with_retry_after(retry_after)),
                         Err(e) => Err(e),
                     }
                     .inspect(|reply| self.note_version(reply))
@@ -266,11 +315,21 @@ impl Client {
             }
             let base = self.inner.opts.backoff * 2u32.pow(attempt);
             let jitter = base.mul_f64(rand::random::<f64>() / 2.0);
-            tokio::time::sleep(base + jitter).await;
+            let wait = match result.as_ref().err().and_then(ApiError::retry_after) {
+                // The server said how long: a short wait is kept here, a long one (or a date,
+                // measured on the caller's clock) is the caller's to keep.
+                Some(RetryAfter::Seconds(s)) if s <= MAX_INLINE_WAIT => Duration::from_secs(s),
+                Some(_) => return result,
+                None => base + jitter,
+            };
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
 }
+
+/// The longest `Retry-After` a read waits for before giving up on its own.
+const MAX_INLINE_WAIT: u64 = 5;
 
 /// Kazoo's largest answers (a page of a listing, an account document) are far smaller; a
 /// server sending more is broken or hostile, and is not read into memory.
@@ -285,6 +344,7 @@ pub(crate) async fn capped_body(mut res: reqwest::Response) -> Result<Vec<u8>, A
             status,
             message: "answer too large".into(),
             request_id: None,
+            retry_after: None,
         },
     };
     if res.content_length().is_some_and(|n| n > MAX_BODY as u64) {
@@ -300,6 +360,19 @@ pub(crate) async fn capped_body(mut res: reqwest::Response) -> Result<Vec<u8>, A
     Ok(body)
 }
 
+/// What TLS said of the server's certificate, if that is why the request failed.
+fn certificate_problem(e: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("certificate") {
+            return Some(text.chars().take(200).collect());
+        }
+        source = s.source();
+    }
+    None
+}
+
 /// "4.3.142" → (4, 3). A build outside git reports "4.0.0", which says nothing: unknown.
 fn release(version: &str) -> Option<(u32, u32)> {
     let mut parts = version.split('.');
@@ -311,6 +384,12 @@ fn release(version: &str) -> Option<(u32, u32)> {
 pub(crate) fn transport(e: reqwest::Error) -> ApiError {
     if e.is_timeout() {
         ApiError::Timeout
+    } else if let Some(why) = certificate_problem(&e) {
+        ApiError::Network(format!(
+            "the server's certificate is not trusted ({why}). If your organisation uses its own \
+             certificate authority, add it to this computer's certificate store or choose its \
+             file under Certificate authority when signing in"
+        ))
     } else if e.is_connect() {
         ApiError::Network("the connection was refused or the host is unreachable".into())
     } else {

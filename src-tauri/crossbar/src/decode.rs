@@ -44,6 +44,7 @@ pub(crate) fn decode(
             message.clone()
         },
         request_id: request_id.clone(),
+        retry_after: None,
     };
     if (200..300).contains(&status) {
         if !body.is_object() {

@@ -11,6 +11,42 @@ pub struct ErrorMeta {
     pub status: u16,
     pub message: String,
     pub request_id: Option<String>,
+    /// A 429's or 5xx's `Retry-After`: how long the server asked us to wait.
+    pub retry_after: Option<RetryAfter>,
+}
+
+/// The `Retry-After` header (RFC 9110 §10.2.3): a number of seconds, or an HTTP date that the
+/// caller measures against its own clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    Seconds(u64),
+    At(chrono::DateTime<chrono::Utc>),
+}
+
+impl RetryAfter {
+    /// A server may ask for any wait; more than this is not taken at its word.
+    pub const MAX: std::time::Duration = std::time::Duration::from_secs(3600);
+
+    pub fn parse(header: &str) -> Option<RetryAfter> {
+        let header = header.trim();
+        if !header.is_empty() && header.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(RetryAfter::Seconds(
+                header.parse().unwrap_or(u64::MAX).min(Self::MAX.as_secs()),
+            ));
+        }
+        chrono::DateTime::parse_from_rfc2822(header)
+            .ok()
+            .map(|t| RetryAfter::At(t.with_timezone(&chrono::Utc)))
+    }
+
+    /// How long to wait from `now`, at most [`RetryAfter::MAX`].
+    pub fn wait_from(&self, now: chrono::DateTime<chrono::Utc>) -> std::time::Duration {
+        let wait = match *self {
+            RetryAfter::Seconds(s) => std::time::Duration::from_secs(s),
+            RetryAfter::At(t) => (t - now).to_std().unwrap_or_default(),
+        };
+        wait.min(Self::MAX)
+    }
 }
 
 /// One 400 validation failure: `field` is the dotted Kazoo path, `rule` the failed rule
@@ -150,6 +186,21 @@ impl ApiError {
         }
     }
 
+    /// What the server's `Retry-After` asked for, on the failures where it means something.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        match self {
+            ApiError::TooManyRequests { meta } | ApiError::Server { meta } => meta.retry_after,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn with_retry_after(mut self, header: Option<RetryAfter>) -> Self {
+        if let ApiError::TooManyRequests { meta } | ApiError::Server { meta } = &mut self {
+            meta.retry_after = header;
+        }
+        self
+    }
+
     /// True when the server could not be reached at all (work offline from the cache).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, ApiError::Network(_) | ApiError::Timeout)
@@ -207,5 +258,31 @@ impl fmt::Display for FieldProblem {
             desk_core::field_label(&self.field),
             self.message
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date_and_never_more_than_an_hour() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-18T15:05:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let secs = |h: &str| RetryAfter::parse(h).map(|r| r.wait_from(now).as_secs());
+        assert_eq!(secs("120"), Some(120));
+        assert_eq!(secs(" 7 "), Some(7));
+        assert_eq!(secs("99999999999999999999999"), Some(3600));
+        assert_eq!(secs("Wed, 18 Nov 2026 15:06:30 GMT"), Some(90));
+        assert_eq!(
+            secs("Wed, 18 Nov 2026 15:00:00 GMT"),
+            Some(0),
+            "a date past"
+        );
+        assert_eq!(secs("Fri, 18 Dec 2026 15:00:00 GMT"), Some(3600));
+        assert_eq!(secs("-5"), None);
+        assert_eq!(secs("soon"), None);
+        assert_eq!(secs(""), None);
     }
 }

@@ -24,4 +24,4 @@ pub use billing::{
 };
 pub use charges::{decimal, ChargeItem, Charges};
 pub use client::{Client, ClientOptions, Fetched};
-pub use error::{ApiError, ErrorMeta, FieldProblem, Payment};
+pub use error::{ApiError, ErrorMeta, FieldProblem, Payment, RetryAfter};

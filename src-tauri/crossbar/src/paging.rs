@@ -35,6 +35,7 @@ impl PageKeys {
                 status: 200,
                 message: "listing".into(),
                 request_id: None,
+                retry_after: None,
             },
         };
         if !self.seen.insert(key.to_owned()) {

@@ -794,7 +794,12 @@ impl Desk {
         let mut entries: Vec<LedgerRow> = Vec::new();
         for t in &totals {
             entries.extend(
-                self.observe(self.client.ledger_entries(&id, &t.source, start, now).await)?,
+                // Every row: one left out would make every balance after it wrong.
+                self.observe(
+                    self.client
+                        .complete_ledger(&id, &t.source, start, now)
+                        .await,
+                )?,
             );
         }
         entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));

@@ -37,6 +37,10 @@ pub struct Status {
     pub failed: usize,
     /// Set while a sync runs: how many accounts of the tree have arrived.
     pub syncing: Option<usize>,
+    /// The server is in trouble (or asked us to wait): pending edits are tried again then.
+    pub retry_at: Option<DateTime<Utc>>,
+    /// Accounts the server listed that could not be read (no valid ID): not in the switcher.
+    pub unreadable_accounts: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -51,6 +55,8 @@ struct Link {
     needs_sign_in: bool,
     last_contact: Option<DateTime<Utc>>,
     syncing: Option<usize>,
+    /// Rows of the last tree listing that could not be read.
+    unreadable: usize,
 }
 
 pub struct Desk {
@@ -72,6 +78,8 @@ pub struct Desk {
     pub(crate) money_lock: tokio::sync::Mutex<()>,
     /// One push at a time.
     pub(crate) push_lock: tokio::sync::Mutex<()>,
+    /// How long pushes wait while the server is in trouble.
+    backoff: Mutex<crate::backoff::Backoff>,
     /// Wakes the background sync (after a save, on "Sync now").
     pub(crate) kick: Notify,
     /// Wakes the balance watcher.
@@ -105,6 +113,7 @@ impl Desk {
             }),
             outbox_lock: Mutex::new(()),
             push_lock: tokio::sync::Mutex::new(()),
+            backoff: Mutex::default(),
             money_lock: tokio::sync::Mutex::new(()),
             kick: Notify::new(),
             balance_kick: Notify::new(),
@@ -314,7 +323,13 @@ impl Desk {
             needs_consent: count(|s| matches!(s, EditState::NeedsConsent { .. })),
             failed: count(|s| matches!(s, EditState::Failed { .. })),
             syncing: link.syncing,
+            retry_at: self.backoff().next_try(),
+            unreadable_accounts: link.unreadable,
         }
+    }
+
+    pub(crate) fn backoff(&self) -> std::sync::MutexGuard<'_, crate::backoff::Backoff> {
+        self.backoff.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Pull the signed-in account and every descendant into the cache and the switcher.
@@ -334,11 +349,16 @@ impl Desk {
         self.set_syncing(Some(0));
         let root_doc = self.observe(self.client.get_account(&root).await)?;
         self.store_account(&root, &root_doc)?;
-        let rows = self.observe(
+        let listing = self.observe(
             self.client
                 .descendants(&root, TREE_PAGE, |n| self.set_syncing(Some(n)))
                 .await,
         )?;
+        self.link
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .unreadable = listing.skipped;
+        let rows = listing.items;
         let text =
             |d: &AccountDoc, k: &str| d.as_map().get(k).and_then(Value::as_str).map(str::to_owned);
         let mut nodes = Vec::with_capacity(rows.len() + 1);

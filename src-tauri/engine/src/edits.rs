@@ -476,14 +476,24 @@ impl Desk {
                 consent: None,
                 created_at: now,
                 updated_at: now,
+                made: Default::default(),
+                sent: Default::default(),
             });
+            let made = desk_store::Made {
+                by: self.user(),
+                at: now,
+            };
             for (path, mine) in desired {
                 let base = match edit.fields.iter().find(|f| f.path == path) {
                     Some(f) => f.base.clone(),
                     None => merge::value_at(server, path),
                 };
                 edit.fields.retain(|f| f.path != path);
-                if mine != base {
+                edit.made.remove(path);
+                // Back to where it started: nothing to send, unless a value of ours may have
+                // reached the server unheard, which must then be put back.
+                if mine != base || edit.sent.contains_key(path) {
+                    edit.made.insert(path.to_owned(), made.clone());
                     edit.fields.push(FieldChange {
                         path: path.to_owned(),
                         base,
@@ -622,11 +632,12 @@ impl Desk {
         })
         .await?;
         for (f, theirs) in dropped {
+            // Logged as the act of whoever discards it, now.
             self.log(
                 id,
+                None,
                 &f.path,
-                theirs.as_ref(),
-                f.mine.as_ref(),
+                (theirs.as_ref(), f.mine.as_ref()),
                 "discarded: kept the server's value",
                 None,
             );
@@ -669,15 +680,19 @@ impl Desk {
                 }
                 !drop
             });
+            for f in &dropped {
+                edit.sent.remove(&f.path);
+                edit.made.remove(&f.path);
+            }
             Ok(())
         })
         .await?;
         for f in dropped {
             self.log(
                 id,
+                None,
                 &f.path,
-                f.base.as_ref(),
-                f.mine.as_ref(),
+                (f.base.as_ref(), f.mine.as_ref()),
                 "discarded",
                 None,
             );
@@ -685,18 +700,21 @@ impl Desk {
         Ok(())
     }
 
+    /// Log what became of one field's edit; `made` names who made it and when (the signed-in
+    /// user now, for an edit saved before that was kept).
     pub(crate) fn log(
         &self,
         id: &str,
+        made: Option<&desk_store::Made>,
         field: &str,
-        old: Option<&Value>,
-        new: Option<&Value>,
+        (old, new): (Option<&Value>, Option<&Value>),
         result: &str,
         request_id: Option<&str>,
     ) {
         let record = ChangeRecord {
             at: self.now(),
-            user: self.user(),
+            user: made.map_or_else(|| self.user(), |m| m.by.clone()),
+            edited_at: made.map(|m| m.at),
             account_id: id.to_owned(),
             account_name: self.account_name(id),
             field: field.to_owned(),

@@ -18,12 +18,16 @@ pub(crate) fn text_cell(text: &str) -> String {
 }
 
 pub fn to_csv(records: &[ChangeRecord]) -> String {
-    let mut out =
-        String::from("time_utc,user,account_id,account_name,field,old,new,result,request_id\r\n");
+    let mut out = String::from(
+        "time_utc,user,edited_utc,account_id,account_name,field,old,new,result,request_id\r\n",
+    );
     for r in records {
         let row = [
             r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             r.user.clone(),
+            r.edited_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
             r.account_id.clone(),
             r.account_name.clone(),
             r.field.clone(),
@@ -75,6 +79,7 @@ mod tests {
                 .unwrap()
                 .into(),
             user: "Dana \"D\" W".into(),
+            edited_at: None,
             account_id: "a".into(),
             account_name: "=HYPERLINK(\"x\")".into(),
             field: "name".into(),
@@ -87,7 +92,7 @@ mod tests {
         let line = csv.lines().nth(1).unwrap();
         assert_eq!(
             line,
-            r#""2026-11-26T10:00:00Z","Dana ""D"" W","a","'=HYPERLINK(""x"")","name","A, Inc","(not set)","applied","rq""#
+            r#""2026-11-26T10:00:00Z","Dana ""D"" W","","a","'=HYPERLINK(""x"")","name","A, Inc","(not set)","applied","rq""#
         );
     }
 }

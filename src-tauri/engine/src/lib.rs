@@ -2,6 +2,7 @@
 //! edits, and builds the views the screens show. It knows nothing of Tauri; the app's commands
 //! are thin calls into [`Desk`].
 
+mod backoff;
 mod billing;
 mod clock;
 mod credit;

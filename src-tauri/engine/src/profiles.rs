@@ -29,6 +29,10 @@ pub struct Profile {
     /// outbox, intents and keyring entries belong to this account and no other).
     #[serde(default)]
     pub account_id: Option<String>,
+    /// A PEM file of certificate authorities to trust for this server besides the operating
+    /// system's store (a company's own CA in front of the platform).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +186,7 @@ mod tests {
             method: AuthMethod::Password,
             remember: false,
             account_id: account_id.map(str::to_owned),
+            ca_file: None,
         }
     }
 

@@ -52,14 +52,18 @@ impl Split {
     }
 }
 
-fn classify(fields: &[FieldChange], server: &serde_json::Map<String, Value>) -> Split {
+fn classify(edit: &PendingEdit, server: &serde_json::Map<String, Value>) -> Split {
     let mut split = Split {
         apply: Vec::new(),
         there: Vec::new(),
         conflicts: Vec::new(),
     };
-    for f in fields {
+    for f in &edit.fields {
         match merge::resolve(f, server) {
+            // What the server holds is ours, sent earlier without hearing the answer.
+            Resolution::Conflict { theirs } if edit.was_sent(&f.path, &theirs) => {
+                split.apply.push(f.clone())
+            }
             Resolution::Apply => split.apply.push(f.clone()),
             Resolution::AlreadyThere => split.there.push(f.clone()),
             Resolution::Conflict { theirs } => split.conflicts.push((f.path.clone(), theirs)),
@@ -103,6 +107,8 @@ impl Desk {
         if self.client.session().is_none() {
             return Ok(());
         }
+        // Some(what the server asked for) once the server has been in trouble this round.
+        let mut trouble: Option<Option<Duration>> = None;
         for edit in self.cache.all_pending()? {
             if edit.state != EditState::Queued {
                 continue;
@@ -117,9 +123,15 @@ impl Desk {
                 }
                 // The server is in trouble (5xx, 429, a race lost twice, an answer that is not
                 // Kazoo's such as a captive portal's page): not a refusal of the edit, which
-                // stays queued for the next round.
+                // stays queued and is tried again after a wait.
                 Err(EngineError::Api(e)) if is_temporary(&e) => {
                     tracing::warn!(code = e.code(), "pending edit kept for the next round");
+                    let asked = e.retry_after().map(|r| r.wait_from(self.now()));
+                    trouble = Some(trouble.flatten().max(asked));
+                    // Asked to slow down: the other edits wait too.
+                    if asked.is_some() || matches!(e, ApiError::TooManyRequests { .. }) {
+                        break;
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(code = e.code(), "pending edit could not be pushed");
@@ -138,6 +150,16 @@ impl Desk {
                     .await?;
                 }
             }
+        }
+        match trouble {
+            Some(asked) => {
+                let wait = self.backoff().failed(asked, self.now());
+                tracing::info!(
+                    secs = wait.as_secs(),
+                    "the server is in trouble; pushing again later"
+                );
+            }
+            None => self.backoff().succeeded(),
         }
         self.notify();
         Ok(())
@@ -161,7 +183,7 @@ impl Desk {
         loop {
             let remote = self.observe(self.client.get_account(id).await)?;
             self.store_account(id, &remote)?;
-            let split = classify(&edit.fields, remote.value.as_map());
+            let split = classify(edit, remote.value.as_map());
             self.log_conflicts(id, edit, &split.conflicts);
             if split.apply.is_empty() {
                 return Ok(split.outcome(None));
@@ -190,7 +212,7 @@ impl Desk {
             let failure = match self.observe(self.client.patch_account(id, body).await) {
                 Ok(saved) => {
                     self.store_account(id, &saved)?;
-                    self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
+                    self.log_applied(id, edit, &split.apply, saved.request_id.as_deref());
                     None
                 }
                 // Two writes raced on the document: read it again and try once more.
@@ -204,8 +226,11 @@ impl Desk {
                     | ApiError::Forbidden { .. }
                     | ApiError::NotFound { .. }
                     | ApiError::Locked { .. }),
-                ) => Some(self.refused(id, &split.apply, &e)),
-                Err(e) => return Err(e.into()),
+                ) => Some(self.refused(id, edit, &split.apply, &e)),
+                Err(e) => {
+                    self.note_sent(edit, &split.apply).await?;
+                    return Err(e.into());
+                }
             };
             return Ok(split.outcome(failure));
         }
@@ -228,7 +253,7 @@ impl Desk {
     ) -> Result<Outcome, EngineError> {
         let remote = self.observe(self.client.get_limits(id).await)?;
         self.store_limits(id, &remote)?;
-        let split = classify(&edit.fields, remote.value.as_map());
+        let split = classify(edit, remote.value.as_map());
         self.log_conflicts(id, edit, &split.conflicts);
         if split.apply.is_empty() || !split.conflicts.is_empty() {
             // A limits POST carries the whole document: wait until every field is decided.
@@ -268,7 +293,7 @@ impl Desk {
         let failure = match result {
             Ok(saved) => {
                 self.store_limits(id, &saved)?;
-                self.log_fields(id, &split.apply, "applied", saved.request_id.as_deref());
+                self.log_applied(id, edit, &split.apply, saved.request_id.as_deref());
                 None
             }
             Err(ApiError::PaymentRequired {
@@ -279,7 +304,7 @@ impl Desk {
             }),
             Err(e @ ApiError::Forbidden { .. }) => {
                 self.set_limits_read_only(id.as_str())?;
-                self.refused(id, &split.apply, &e);
+                self.refused(id, edit, &split.apply, &e);
                 Some(EditState::Failed {
                     code: "forbidden".into(),
                     message:
@@ -293,15 +318,62 @@ impl Desk {
                 | ApiError::PaymentRequired { .. }
                 | ApiError::NotFound { .. }
                 | ApiError::Locked { .. }),
-            ) => Some(self.refused(id, &split.apply, &e)),
-            Err(e) => return Err(e.into()),
+            ) => Some(self.refused(id, edit, &split.apply, &e)),
+            Err(e) => {
+                self.note_sent(edit, &split.apply).await?;
+                return Err(e.into());
+            }
         };
         Ok(split.outcome(failure))
+    }
+
+    /// A write whose answer is not a refusal (lost, 5xx, unreadable) may have been applied:
+    /// remember what was sent, so that finding it on the server is not taken for a conflict.
+    async fn note_sent(
+        &self,
+        pushed_from: &PendingEdit,
+        fields: &[FieldChange],
+    ) -> Result<(), EngineError> {
+        self.update_current(pushed_from, |edit| edit.note_sent(fields))
+            .await
+    }
+
+    /// Change the outbox's entry for `pushed_from`'s document as it is *now* (the user may have
+    /// edited it while a push was in flight; gone: nothing to do), and flush.
+    async fn update_current(
+        &self,
+        pushed_from: &PendingEdit,
+        change: impl FnOnce(&mut PendingEdit),
+    ) -> Result<(), EngineError> {
+        {
+            let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(mut edit) = self
+                .cache
+                .pending(&pushed_from.account_id, pushed_from.kind)?
+            else {
+                return Ok(());
+            };
+            change(&mut edit);
+            self.cache.put_pending(&edit)?;
+        }
+        self.cache.flush().await?;
+        Ok(())
+    }
+
+    fn log_applied(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+        fields: &[FieldChange],
+        request_id: Option<&str>,
+    ) {
+        self.log_fields(id, edit, fields, "applied", request_id);
     }
 
     fn log_fields(
         &self,
         id: &AccountId,
+        edit: &PendingEdit,
         fields: &[FieldChange],
         result: &str,
         request_id: Option<&str>,
@@ -309,9 +381,9 @@ impl Desk {
         for f in fields {
             self.log(
                 id.as_str(),
+                edit.made.get(&f.path),
                 &f.path,
-                f.base.as_ref(),
-                f.mine.as_ref(),
+                (f.base.as_ref(), f.mine.as_ref()),
                 result,
                 request_id,
             );
@@ -319,9 +391,16 @@ impl Desk {
     }
 
     /// Log a refusal of the server's and turn it into the edit's state.
-    fn refused(&self, id: &AccountId, fields: &[FieldChange], e: &ApiError) -> EditState {
+    fn refused(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+        fields: &[FieldChange],
+        e: &ApiError,
+    ) -> EditState {
         self.log_fields(
             id,
+            edit,
             fields,
             &format!("refused: {e}"),
             e.meta().and_then(|m| m.request_id.as_deref()),
@@ -343,9 +422,9 @@ impl Desk {
                 .and_then(|f| f.mine.as_ref());
             self.log(
                 id.as_str(),
+                edit.made.get(path),
                 path,
-                theirs.as_ref(),
-                mine,
+                (theirs.as_ref(), mine),
                 "conflict: changed on the server too",
                 None,
             );
@@ -355,15 +434,10 @@ impl Desk {
     /// Record what a push decided, against the outbox as it is now: the user may have edited the
     /// same document while the push was in flight, and those changes must stay.
     async fn settle(&self, pushed_from: &PendingEdit, outcome: Outcome) -> Result<(), EngineError> {
-        {
-            let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(mut edit) = self
-                .cache
-                .pending(&pushed_from.account_id, pushed_from.kind)?
-            else {
-                return Ok(());
-            };
+        self.update_current(pushed_from, |edit| {
             for done in &outcome.pushed {
+                // The server's value is known again.
+                edit.sent.remove(&done.path);
                 if let Some(pos) = edit.fields.iter().position(|f| f.path == done.path) {
                     if edit.fields[pos].mine == done.mine {
                         edit.fields.remove(pos);
@@ -389,15 +463,18 @@ impl Desk {
             if matches!(edit.state, EditState::NeedsConsent { .. }) {
                 edit.consent = None;
             }
-            self.cache.put_pending(&edit)?;
-        }
-        self.cache.flush().await?;
+        })
+        .await?;
         self.notify();
         Ok(())
     }
 
     /// "Sync now": push what is pending, then pull the tree and recently opened accounts.
     pub async fn sync_now(&self) -> Result<crate::Status, EngineError> {
+        if self.backoff().remaining_asked().is_some() {
+            // The server asked for the wait (`Retry-After`); the status line says until when.
+            return Ok(self.status());
+        }
         let pushed = self.push_pending().await;
         let pulled = self.pull().await;
         pushed?;
@@ -426,10 +503,13 @@ impl Desk {
         loop {
             let period = *interval.borrow();
             let status = self.status();
-            let wait = if status.online {
-                period.min(next_pull.saturating_duration_since(Instant::now()))
-            } else {
-                OFFLINE_PROBE
+            let held = self.backoff().remaining();
+            let wait = match held {
+                Some(held) if status.online => held,
+                _ if status.online => {
+                    period.min(next_pull.saturating_duration_since(Instant::now()))
+                }
+                _ => OFFLINE_PROBE,
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
@@ -442,7 +522,8 @@ impl Desk {
                     continue;
                 }
             }
-            if self.client.session().is_none() {
+            // Saves made while the server is in trouble wait for the backoff to end.
+            if self.client.session().is_none() || self.backoff().remaining().is_some() {
                 continue;
             }
             let was_online = self.status().online;

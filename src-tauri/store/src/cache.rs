@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 /// Bump when the stored layout changes; an older cache is then rebuilt from the server.
 pub const SCHEMA_VERSION: u32 = 1;
 const VERSION_KEY: &str = "schema_version";
+/// What the last rebuild has to tell the user, until it is shown.
+const NOTICE_KEY: &str = "rebuild_notice";
 /// Small on purpose: the cache is a few MB even at 10,000 accounts.
 const CACHE_CAPACITY: u64 = 8 * 1024 * 1024;
 
@@ -81,6 +83,13 @@ enum OpenFailure {
     Unusable(String),
 }
 
+fn io_err(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    }
+}
+
 pub(crate) fn sled_err(e: sled::Error) -> StoreError {
     StoreError::Sled(e.to_string())
 }
@@ -96,46 +105,78 @@ impl Cache {
 
     fn open_in(dir: &Path) -> Result<Opened, StoreError> {
         let path = dir.join("cache");
-        match Self::try_open(&path) {
-            Ok(cache) => Ok(Opened {
-                cache,
-                notice: None,
-            }),
-            Err(OpenFailure::Locked) => Err(StoreError::Locked(dir.to_owned())),
-            Err(OpenFailure::Unusable(reason)) => {
-                let aside = dir.join(format!(
-                    "cache.unreadable-{}",
-                    Utc::now().format("%Y%m%dT%H%M%S")
-                ));
-                std::fs::rename(&path, &aside).map_err(|e| StoreError::Io {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                })?;
-                tracing::warn!(%reason, aside = %aside.display(), "cache moved aside and rebuilt");
-                let cache = Self::try_open(&path).map_err(|f| StoreError::Io {
-                    path: path.clone(),
-                    detail: match f {
-                        OpenFailure::Locked => "locked".into(),
-                        OpenFailure::Unusable(r) => r,
-                    },
-                })?;
-                let kept = match cache.salvage(&aside) {
-                    Some(s) => format!(
-                        " Kept from it: {} saved edit(s) not yet on the server and {} payment record(s).",
-                        s.edits, s.payments
-                    ),
-                    None => " Edits and payment records in it could not be recovered; the copy set aside keeps them.".into(),
-                };
-                Ok(Opened {
-                    cache,
-                    notice: Some(format!(
-                        "The local copy of your accounts could not be read ({reason}). It was set \
-                         aside at {} and is being rebuilt from the server.{kept}",
-                        aside.display()
-                    )),
-                })
-            }
+        let fresh = dir.join("cache.rebuilding");
+        // A rebuild killed between its two renames left only the finished new cache.
+        if !path.exists() && fresh.exists() {
+            std::fs::rename(&fresh, &path).map_err(|e| io_err(&fresh, e))?;
         }
+        match Self::try_open(&path) {
+            Ok(cache) => {
+                let notice = cache.take_rebuild_notice();
+                Ok(Opened { cache, notice })
+            }
+            Err(OpenFailure::Locked) => Err(StoreError::Locked(dir.to_owned())),
+            Err(OpenFailure::Unusable(reason)) => Self::rebuild(&path, &fresh, &reason),
+        }
+    }
+
+    /// Replace the unusable cache at `path` with a new one holding what the server cannot give
+    /// back. Crash-safe: the new cache is built and salvaged at `fresh` while the old one stays
+    /// where it was, so a kill at any moment leaves either the old cache (the rebuild starts
+    /// over) or the finished new one; the notice is stored with it, so it is shown either way.
+    fn rebuild(path: &Path, fresh: &Path, reason: &str) -> Result<Opened, StoreError> {
+        if fresh.exists() {
+            std::fs::remove_dir_all(fresh).map_err(|e| io_err(fresh, e))?;
+        }
+        // Named for when (the computer's time: a file name, no rule), unique however often.
+        let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3f");
+        let aside = (1..)
+            .map(|n| match n {
+                1 => path.with_file_name(format!("cache.unreadable-{stamp}")),
+                n => path.with_file_name(format!("cache.unreadable-{stamp}-{n}")),
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| path.with_file_name("cache.unreadable"));
+        let unusable = |f| StoreError::Io {
+            path: fresh.to_owned(),
+            detail: match f {
+                OpenFailure::Locked => "locked".into(),
+                OpenFailure::Unusable(r) => r,
+            },
+        };
+        {
+            let cache = Self::try_open(fresh).map_err(unusable)?;
+            let kept = match cache.salvage(path) {
+                Some(s) => format!(
+                    " Kept from it: {} saved edit(s) not yet on the server and {} payment record(s).",
+                    s.edits, s.payments
+                ),
+                None => " Edits and payment records in it could not be recovered; the copy set aside keeps them.".into(),
+            };
+            let notice = format!(
+                "The local copy of your accounts could not be read ({reason}). It was set \
+                 aside at {} and is being rebuilt from the server.{kept}",
+                aside.display()
+            );
+            cache
+                .meta
+                .insert(NOTICE_KEY, notice.as_bytes())
+                .map_err(sled_err)?;
+            cache.db.flush().map_err(sled_err)?;
+        } // closed, so that it can be moved (Windows) and opened again
+        std::fs::rename(path, &aside).map_err(|e| io_err(path, e))?;
+        tracing::warn!(%reason, aside = %aside.display(), "cache moved aside and rebuilt");
+        std::fs::rename(fresh, path).map_err(|e| io_err(fresh, e))?;
+        let cache = Self::try_open(path).map_err(unusable)?;
+        let notice = cache.take_rebuild_notice();
+        Ok(Opened { cache, notice })
+    }
+
+    /// The notice of a rebuild not yet shown, once.
+    fn take_rebuild_notice(&self) -> Option<String> {
+        let bytes = self.meta.remove(NOTICE_KEY).ok().flatten()?;
+        let _ = self.db.flush();
+        Some(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     fn try_open(path: &Path) -> Result<Cache, OpenFailure> {
@@ -483,6 +524,57 @@ mod tests {
         assert!(
             c.account("a1").unwrap().is_none(),
             "the server's copies are fetched again"
+        );
+    }
+
+    /// A cache of another version holding one pending edit, as a rebuild finds it.
+    fn stale_cache(dir: &Path) {
+        let c = Cache::open(dir).unwrap().cache;
+        c.outbox
+            .insert("a1/account", b"{\"any\":1}".to_vec())
+            .unwrap();
+        c.meta.insert(VERSION_KEY, &999u32.to_be_bytes()).unwrap();
+        c.db.flush().unwrap();
+    }
+
+    #[test]
+    fn a_rebuild_killed_before_its_swap_starts_over_from_the_old_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        stale_cache(dir.path());
+        // Killed while building: a half-made new cache beside the untouched old one.
+        let half = Cache::try_open(&dir.path().join("cache.rebuilding"))
+            .ok()
+            .unwrap();
+        drop(half);
+        let opened = Cache::open(dir.path()).unwrap();
+        assert!(opened.notice.unwrap().contains("1 saved edit(s)"));
+        assert!(opened.cache.outbox.get("a1/account").unwrap().is_some());
+        assert!(!dir.path().join("cache.rebuilding").exists());
+    }
+
+    #[test]
+    fn a_rebuild_killed_between_its_renames_is_finished_with_its_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        stale_cache(dir.path());
+        drop(Cache::open(dir.path()).unwrap()); // a whole rebuild, notice shown
+                                                // Replay the last step's state: the finished new cache not yet moved into place.
+        let (cache, fresh) = (
+            dir.path().join("cache"),
+            dir.path().join("cache.rebuilding"),
+        );
+        {
+            let c = Cache::try_open(&cache).ok().unwrap();
+            c.meta.insert(NOTICE_KEY, &b"rebuilt"[..]).unwrap();
+            c.db.flush().unwrap();
+        }
+        std::fs::rename(&cache, &fresh).unwrap();
+        let opened = Cache::open(dir.path()).unwrap();
+        assert_eq!(opened.notice.as_deref(), Some("rebuilt"));
+        assert!(opened.cache.outbox.get("a1/account").unwrap().is_some());
+        drop(opened);
+        assert!(
+            Cache::open(dir.path()).unwrap().notice.is_none(),
+            "told once"
         );
     }
 

@@ -10,8 +10,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeRecord {
+    /// When it was sent (or discarded).
     pub at: DateTime<Utc>,
+    /// Who made the edit.
     pub user: String,
+    /// When they made it (none: not known, an edit saved before this was kept).
+    #[serde(default)]
+    pub edited_at: Option<DateTime<Utc>>,
     pub account_id: String,
     pub account_name: String,
     pub field: String,

@@ -11,5 +11,5 @@ mod secrets;
 pub use cache::{Cache, CachedNode, CachedTree, Entry, Opened, StoreError, SCHEMA_VERSION};
 pub use changelog::ChangeRecord;
 pub use json_file::{load_json, save_json};
-pub use outbox::{Consent, DocKind, EditState, PendingEdit};
+pub use outbox::{Consent, DocKind, EditState, Made, PendingEdit};
 pub use secrets::{KeyringStore, MemoryStore, SecretError, SecretStore};

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use desk_core::FieldChange;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +58,22 @@ pub struct PendingEdit {
     pub consent: Option<Consent>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Per field path: who edited it and when. The change log names them, not whoever is
+    /// signed in when the edit is finally pushed. (Absent in edits saved before this was kept.)
+    #[serde(default)]
+    pub made: BTreeMap<String, Made>,
+    /// Per field path: values sent whose answer never came back (a dropped connection, a 5xx
+    /// after the server may have acted). The server holding one of them is this app's own
+    /// write, not someone else's change: not a conflict.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sent: BTreeMap<String, Vec<Option<Value>>>,
+}
+
+/// Who made an edit, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Made {
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 /// What the user approved: consent holds only while the change, the platform's quote and the
@@ -69,7 +86,28 @@ pub struct Consent {
     pub month: String,
 }
 
+/// How many unanswered values a field remembers (the oldest is forgotten first).
+const SENT_KEPT: usize = 8;
+
 impl PendingEdit {
+    /// `fields` were sent and no answer says whether the server took them.
+    pub fn note_sent(&mut self, fields: &[FieldChange]) {
+        for f in fields {
+            let values = self.sent.entry(f.path.clone()).or_default();
+            if !values.contains(&f.mine) {
+                values.push(f.mine.clone());
+            }
+            if values.len() > SENT_KEPT {
+                values.remove(0);
+            }
+        }
+    }
+
+    /// Whether `value` is one this app sent for `path` without hearing the answer.
+    pub fn was_sent(&self, path: &str, value: &Option<Value>) -> bool {
+        self.sent.get(path).is_some_and(|v| v.contains(value))
+    }
+
     /// The approval, if it was given for this very change in `month`.
     pub fn consent_for(&self, month: &str) -> Option<&Consent> {
         self.consent
@@ -143,6 +181,14 @@ mod tests {
             consent: None,
             created_at: "2026-11-18T15:05:00Z".parse().unwrap(),
             updated_at: "2026-11-18T15:05:00Z".parse().unwrap(),
+            made: BTreeMap::from([(
+                "name".into(),
+                Made {
+                    by: "dana".into(),
+                    at: "2026-11-18T15:05:00Z".parse().unwrap(),
+                },
+            )]),
+            sent: BTreeMap::new(),
         };
         {
             let c = Cache::open(dir.path()).unwrap().cache;

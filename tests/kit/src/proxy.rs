@@ -7,6 +7,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use rand::{Rng, SeedableRng};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,13 @@ pub struct Request {
     /// Path and query, as sent.
     pub path: String,
     pub body: Vec<u8>,
+    /// When it reached the proxy.
+    pub at: std::time::Instant,
+    /// The status the server answered, when the request reached it (whatever the client then
+    /// heard).
+    pub upstream: Option<u16>,
+    /// The fault injected into it, if any.
+    pub fault: Option<&'static str>,
 }
 
 impl Request {
@@ -58,8 +66,65 @@ impl Hold {
     }
 }
 
-/// (method, path part, status, body, only once).
-type Canned = (String, String, u16, String, bool);
+/// (method, path part, bytes, taken so far).
+type Unending = (String, String, u64, Arc<std::sync::atomic::AtomicU64>);
+
+/// (method, path part, status, body, only once, extra headers).
+type Canned = (String, String, u16, String, bool, Vec<(String, String)>);
+
+/// Faults drawn at random for each request (`/sandbox/…` control routes excepted), from
+/// `seed` so that a failing run can be replayed. Rates are fractions of requests.
+#[derive(Debug, Clone, Copy)]
+pub struct Faults {
+    pub seed: u64,
+    /// A 5xx answer: half given here (the server never saw the request), half after the
+    /// server acted, as a gateway that timed out says 504.
+    pub server_errors: f64,
+    /// The connection is reset before the request reaches the server.
+    pub resets: f64,
+    /// The server acts; its answer never comes back (the connection drops).
+    pub lost_answers: f64,
+    /// The answer comes back `latency` late.
+    pub slow: f64,
+    pub latency: std::time::Duration,
+}
+
+/// How many faults of each kind were injected.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Injected {
+    pub errors_before: usize,
+    pub errors_after: usize,
+    pub resets: usize,
+    pub lost_answers: usize,
+    pub slow: usize,
+}
+
+impl Injected {
+    pub fn total(&self) -> usize {
+        self.errors_before + self.errors_after + self.resets + self.lost_answers + self.slow
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    ErrorBefore,
+    ErrorAfter,
+    Reset,
+    Lost,
+    Slow,
+}
+
+impl Fault {
+    fn name(self) -> &'static str {
+        match self {
+            Fault::ErrorBefore => "503 before the server",
+            Fault::ErrorAfter => "504 after the server acted",
+            Fault::Reset => "reset",
+            Fault::Lost => "answer lost",
+            Fault::Slow => "slow answer",
+        }
+    }
+}
 
 struct Shared {
     upstream: String,
@@ -72,6 +137,10 @@ struct Shared {
     delays: Mutex<Vec<(String, u64)>>,
     /// Answered here instead of by the server.
     canned: Mutex<Vec<Canned>>,
+    faults: Mutex<Option<(Faults, rand::rngs::StdRng)>>,
+    injected: Mutex<Injected>,
+    /// Answered with an [`Endless`] body.
+    endless: Mutex<Vec<Unending>>,
 }
 
 pub struct Proxy {
@@ -107,6 +176,9 @@ impl Proxy {
             holds: Mutex::new(Vec::new()),
             delays: Mutex::new(Vec::new()),
             canned: Mutex::new(Vec::new()),
+            faults: Mutex::new(None),
+            injected: Mutex::new(Injected::default()),
+            endless: Mutex::new(Vec::new()),
         });
         let accept = shared.clone();
         let task = tokio::spawn(async move {
@@ -163,6 +235,28 @@ impl Proxy {
         self.can(method, path_part, status, body, true);
     }
 
+    /// The same for the next matching request, with extra headers (`Retry-After`, say).
+    pub fn answer_once_with(
+        &self,
+        method: &str,
+        path_part: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: serde_json::Value,
+    ) {
+        lock(&self.shared.canned).push((
+            method.to_owned(),
+            path_part.to_owned(),
+            status,
+            body.to_string(),
+            true,
+            headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+        ));
+    }
+
     fn can(&self, method: &str, path_part: &str, status: u16, body: serde_json::Value, once: bool) {
         lock(&self.shared.canned).push((
             method.to_owned(),
@@ -170,7 +264,54 @@ impl Proxy {
             status,
             body.to_string(),
             once,
+            Vec::new(),
         ));
+    }
+
+    /// Answer matching requests with `body` as it is (not JSON: an HTML page, JSON nested too
+    /// deep for a value to hold).
+    pub fn answer_text(&self, method: &str, path_part: &str, status: u16, body: String) {
+        lock(&self.shared.canned).push((
+            method.to_owned(),
+            path_part.to_owned(),
+            status,
+            body,
+            false,
+            Vec::new(),
+        ));
+    }
+
+    /// Answer matching requests with a 200 whose JSON body goes on for `bytes` bytes, no
+    /// length announced. Returns how many bytes the client has taken so far.
+    pub fn answer_endless(
+        &self,
+        method: &str,
+        path_part: &str,
+        bytes: u64,
+    ) -> Arc<std::sync::atomic::AtomicU64> {
+        let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        lock(&self.shared.endless).push((
+            method.to_owned(),
+            path_part.to_owned(),
+            bytes,
+            taken.clone(),
+        ));
+        taken
+    }
+
+    /// Forget every canned answer: the server answers again.
+    pub fn clear_canned(&self) {
+        lock(&self.shared.canned).clear();
+    }
+
+    /// Inject faults at random into every request from now on (`None`: stop).
+    pub fn inject(&self, faults: Option<Faults>) {
+        *lock(&self.shared.faults) = faults.map(|f| (f, rand::rngs::StdRng::seed_from_u64(f.seed)));
+    }
+
+    /// The faults injected so far.
+    pub fn injected(&self) -> Injected {
+        *lock(&self.shared.injected)
     }
 
     /// A slow way back: answers to requests whose path contains `path_part` ("" for all) wait
@@ -193,7 +334,39 @@ impl Proxy {
     }
 }
 
-type Reply = hyper::Response<Full<Bytes>>;
+type Body = http_body_util::Either<Full<Bytes>, Endless>;
+type Reply = hyper::Response<Body>;
+
+/// A body that goes on for `left` bytes (a broken or hostile server's 2 GB answer), counting
+/// what the client has taken.
+pub struct Endless {
+    left: u64,
+    chunk: Bytes,
+    taken: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl hyper::body::Body for Endless {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        let n = self.left.min(self.chunk.len() as u64);
+        self.left -= n;
+        self.taken.fetch_add(n, Ordering::SeqCst);
+        let data = self.chunk.slice(..n as usize);
+        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(data))))
+    }
+}
+
+fn full(bytes: Bytes) -> Body {
+    http_body_util::Either::Left(Full::new(bytes))
+}
 
 /// An error closes the client's connection without an answer.
 #[derive(Debug)]
@@ -221,12 +394,20 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         .uri
         .path_and_query()
         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+    let fault = draw(&shared, &path);
     let seen = Request {
         method: parts.method.as_str().to_owned(),
         path: path.clone(),
         body: body.to_vec(),
+        at: std::time::Instant::now(),
+        upstream: None,
+        fault: fault.map(Fault::name),
     };
-    lock(&shared.seen).push(seen.clone());
+    let index = {
+        let mut all = lock(&shared.seen);
+        all.push(seen.clone());
+        all.len() - 1
+    };
     let hold = lock(&shared.holds)
         .iter()
         .find(|h| seen.is(&h.method, &h.path_part))
@@ -240,22 +421,52 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         let mut canned = lock(&shared.canned);
         let hit = canned.iter().position(|(m, p, ..)| seen.is(m, p));
         hit.map(|i| {
-            let (_, _, status, body, once) = canned[i].clone();
+            let (_, _, status, body, once, headers) = canned[i].clone();
             if once {
                 canned.remove(i);
             }
-            (status, body)
+            (status, body, headers)
         })
     };
-    if let Some((status, body)) = canned {
-        let mut reply = hyper::Response::new(Full::new(Bytes::from(body)));
-        *reply.status_mut() =
-            hyper::StatusCode::from_u16(status).map_err(|_| Dropped("bad canned status"))?;
+    if let Some((status, body, headers)) = canned {
+        let mut reply = json_reply(status, body)?;
+        for (name, value) in headers {
+            let name = hyper::header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Dropped("bad canned header"))?;
+            let value = hyper::header::HeaderValue::from_str(&value)
+                .map_err(|_| Dropped("bad canned header"))?;
+            reply.headers_mut().insert(name, value);
+        }
+        return Ok(reply);
+    }
+    let endless = lock(&shared.endless)
+        .iter()
+        .find(|(m, p, ..)| seen.is(m, p))
+        .map(|(_, _, bytes, taken)| (*bytes, taken.clone()));
+    if let Some((bytes, taken)) = endless {
+        let mut chunk = b"{\"data\": {\"pad\": \"".to_vec();
+        chunk.resize(64 * 1024, b'x');
+        let mut reply = hyper::Response::new(http_body_util::Either::Right(Endless {
+            left: bytes,
+            chunk: Bytes::from(chunk),
+            taken,
+        }));
         reply.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
             hyper::header::HeaderValue::from_static("application/json"),
         );
         return Ok(reply);
+    }
+    match fault {
+        Some(Fault::Reset) => return Err(Dropped("connection reset on purpose")),
+        Some(Fault::ErrorBefore) => {
+            return json_reply(
+                503,
+                r#"{"status":"error","error":"503","message":"service unavailable","data":{}}"#
+                    .into(),
+            )
+        }
+        _ => {}
     }
     let lose = {
         let mut lose = lock(&shared.lose);
@@ -279,6 +490,7 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         .await
         .map_err(|_| Dropped("upstream unreachable"))?;
     let status = answer.status();
+    lock(&shared.seen)[index].upstream = Some(status.as_u16());
     let headers = answer.headers().clone();
     let bytes = answer
         .bytes()
@@ -293,12 +505,24 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
+    match (fault, shared.faults_latency()) {
+        (Some(Fault::Slow), Some(latency)) => tokio::time::sleep(latency).await,
+        (Some(Fault::Lost), _) => return Err(Dropped("answer lost on purpose")),
+        (Some(Fault::ErrorAfter), _) => {
+            let mut reply = hyper::Response::new(full(Bytes::from_static(
+                b"<html><body><h1>504 Gateway Time-out</h1></body></html>",
+            )));
+            *reply.status_mut() = hyper::StatusCode::GATEWAY_TIMEOUT;
+            return Ok(reply);
+        }
+        _ => {}
+    }
     if lose {
         // The server has done it; the client never hears, and the network goes away.
         shared.down.store(true, Ordering::SeqCst);
         return Err(Dropped("answer lost on purpose"));
     }
-    let mut reply = hyper::Response::new(Full::new(bytes));
+    let mut reply = hyper::Response::new(full(bytes));
     *reply.status_mut() = status;
     for (name, value) in &headers {
         if !matches!(
@@ -308,5 +532,60 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
             reply.headers_mut().append(name, value.clone());
         }
     }
+    Ok(reply)
+}
+
+impl Shared {
+    fn faults_latency(&self) -> Option<std::time::Duration> {
+        lock(&self.faults).as_ref().map(|(f, _)| f.latency)
+    }
+}
+
+/// The fault for one request, if faults are on and the dice say so; counted as injected.
+fn draw(shared: &Shared, path: &str) -> Option<Fault> {
+    if path.starts_with("/sandbox") {
+        return None;
+    }
+    let fault = {
+        let mut faults = lock(&shared.faults);
+        let (f, rng) = faults.as_mut()?;
+        let (roll, half): (f64, bool) = (rng.gen(), rng.gen());
+        let error = if half {
+            Fault::ErrorBefore
+        } else {
+            Fault::ErrorAfter
+        };
+        let mut edge = 0.0;
+        [
+            (f.server_errors, error),
+            (f.resets, Fault::Reset),
+            (f.lost_answers, Fault::Lost),
+            (f.slow, Fault::Slow),
+        ]
+        .into_iter()
+        .find_map(|(rate, fault)| {
+            edge += rate;
+            (roll < edge).then_some(fault)
+        })?
+    };
+    let mut n = lock(&shared.injected);
+    *match fault {
+        Fault::ErrorBefore => &mut n.errors_before,
+        Fault::ErrorAfter => &mut n.errors_after,
+        Fault::Reset => &mut n.resets,
+        Fault::Lost => &mut n.lost_answers,
+        Fault::Slow => &mut n.slow,
+    } += 1;
+    Some(fault)
+}
+
+fn json_reply(status: u16, body: String) -> Result<Reply, Dropped> {
+    let mut reply = hyper::Response::new(full(Bytes::from(body)));
+    *reply.status_mut() =
+        hyper::StatusCode::from_u16(status).map_err(|_| Dropped("bad canned status"))?;
+    reply.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
     Ok(reply)
 }
