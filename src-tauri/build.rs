@@ -78,9 +78,28 @@ fn write_capability() {
     }
 }
 
+/// The commit being built, for Settings → About: `git` when this is a checkout, else `unknown`.
+fn stamp_build() {
+    println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/refs/heads");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    println!(
+        "cargo:rustc-env=ACCOUNT_DESK_BUILD={}",
+        commit.as_deref().unwrap_or("unknown")
+    );
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/build.rs");
     write_capability();
+    stamp_build();
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/*.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

@@ -68,6 +68,30 @@ pub struct BootView {
     /// How far the app's clock is from the computer's (0 unless a debug build was started with
     /// `--clock`): the window adds it to its own dates.
     pub clock_offset_ms: i64,
+    /// Settings → About.
+    pub about: About,
+}
+
+/// Which build this is, for Settings → About and support.
+#[derive(Debug, Clone, Serialize)]
+pub struct About {
+    pub version: &'static str,
+    /// The commit it was built from (`unknown` outside a git checkout).
+    pub build: &'static str,
+    /// `release` or `debug`.
+    pub profile: &'static str,
+}
+
+impl About {
+    pub const THIS: About = About {
+        version: env!("CARGO_PKG_VERSION"),
+        build: env!("ACCOUNT_DESK_BUILD"),
+        profile: if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+    };
 }
 
 /// The profile in use: its desk and the tasks that live as long as it does.
@@ -116,6 +140,7 @@ impl AppState {
                 profiles: Vec::new(),
                 settings: Settings::default(),
                 clock_offset_ms: clock.offset_ms(),
+                about: About::THIS,
             }),
             data_dir: OnceLock::new(),
             secrets: OnceLock::new(),

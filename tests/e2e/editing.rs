@@ -421,6 +421,18 @@ async fn settings_choose_the_zone_times_are_shown_in_and_the_intervals_and_they_
         .await;
 
     app.click("#open-settings").await;
+    // About names this very build: its version and the commit it was built from.
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    app.wait_for("#about-version", |t| {
+        t.contains(&format!("Account Desk {}", env!("CARGO_PKG_VERSION")))
+            && (commit.is_empty() || t.contains(&commit))
+            && t.contains("(debug)")
+    })
+    .await;
     app.select("#set-times", "account").await;
     app.select("#set-interval", "900").await;
     app.select("#set-poll", "300").await;

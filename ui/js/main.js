@@ -410,6 +410,9 @@ function openSettings() {
       h('div', { class: 'form-row' }, h('label', { for: 'set-times', text: 'Show times in' }), times),
       h('div', { class: 'form-row' }, h('label', { for: 'set-poll', text: 'Check watched balances' }), poll,
         h('p', { class: 'radio-help', text: 'One request per watched account; a notification when a balance falls below its alert threshold.' })),
+      h('section', { class: 'about', 'aria-labelledby': 'about-title' },
+        h('h3', { id: 'about-title', class: 'side-title', text: 'About' }),
+        h('p', { id: 'about-version', text: `Account Desk ${boot.about.version} · build ${boot.about.build} (${boot.about.profile})` })),
     ],
     actions: [
       { label: 'Cancel', onClick: () => close(false) },

@@ -35,6 +35,9 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Make `dir` and everything in it readable by its owner only (0700 / 0600 on Unix).
 pub fn make_private(dir: &Path) {
+    // Windows: the app data folder (under the user's profile) is already the user's alone.
+    #[cfg(not(unix))]
+    let _ = dir;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
