@@ -771,7 +771,7 @@ fn check_money(live: &Live, server: &Client, dir: &Path, intents: &[(String, Str
     let payments: Vec<rust_decimal::Decimal> = live.rt.block_on(async {
         let now = CLOCK.now();
         server
-            .ledger_entries(
+            .complete_ledger(
                 &reseller,
                 "payments",
                 now - chrono::Duration::hours(2),

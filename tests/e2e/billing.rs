@@ -17,7 +17,7 @@ async fn payments_of(backend: &Backend, name: &str, amount: &str) -> usize {
     let want: Decimal = amount.parse().unwrap();
     backend
         .admin
-        .ledger_entries(
+        .complete_ledger(
             &id(name),
             "payments",
             now - Days::hours(1),
@@ -330,7 +330,7 @@ async fn usage_charges_for_the_demo_reseller_over_three_months() {
     ] {
         expected += backend
             .admin
-            .ledger_entries(&id(DEMO_ACCOUNT_NAME), source, start, backend.now())
+            .complete_ledger(&id(DEMO_ACCOUNT_NAME), source, start, backend.now())
             .await
             .unwrap()
             .len();

@@ -124,7 +124,7 @@ fn entry(number: &str, expiry: &str) -> CardEntry {
 /// The amounts an account's `source` ledger got in the day before the sandbox's now.
 async fn recent(sbx: &Sandbox, c: &Client, name: &str, source: &str) -> Vec<Decimal> {
     let now = sbx.now();
-    c.ledger_entries(&id(name), source, now - Days::days(1), now + Days::hours(1))
+    c.complete_ledger(&id(name), source, now - Days::days(1), now + Days::hours(1))
         .await
         .unwrap()
         .into_iter()
@@ -1120,7 +1120,7 @@ async fn the_sandbox_bills_monthly_and_tops_up_at_most_once_a_day() {
         "the monthly total, on the 1st"
     );
     let recurring = admin
-        .ledger_entries(
+        .complete_ledger(
             &reseller,
             "recurring",
             next - Days::hours(1),

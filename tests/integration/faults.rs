@@ -129,6 +129,8 @@ async fn a_read_told_to_retry_after_a_moment_waits_that_long_and_a_long_wait_is_
     let c = crate::support::client(&proxy.url);
     c.sign_in(crate::support::demo_login()).await.unwrap();
     let acct = id("Kiwi Outdoor Gear");
+    // Kazoo's 429 body (`cb_context:add_system_error(too_many_requests)`); Kazoo itself sends
+    // no `Retry-After`, a proxy in front of it may.
     let busy =
         json!({"status": "error", "error": "429", "message": "too many requests", "data": {}});
     proxy.answer_once_with(
@@ -357,7 +359,7 @@ async fn under_random_faults_no_edit_is_lost_or_applied_twice_and_no_charge_is_d
 
     // Exactly one credit per intent that says so, none for the others, each sent once.
     let payments = admin
-        .ledger_entries(
+        .complete_ledger(
             &id(DEMO_ACCOUNT_NAME),
             "payments",
             crate::support::instant(crate::support::NOW) - chrono::Duration::hours(1),

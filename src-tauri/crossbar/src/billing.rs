@@ -379,36 +379,14 @@ impl Client {
         Ok(all)
     }
 
-    /// Every entry of one ledger source in a range (rows that cannot be read are skipped).
-    pub async fn ledger_entries(
-        &self,
-        id: &AccountId,
-        source: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<LedgerRow>, ApiError> {
-        self.ledger(id, source, from, to, Rows::Readable).await
-    }
-
-    /// Every entry of one ledger source in a range, or an error if any cannot be read: for
-    /// concluding that something is not there.
+    /// Every entry of one ledger source in a range, or an error if any cannot be read: what
+    /// is concluded from it (a payment absent, a running balance) needs every row.
     pub async fn complete_ledger(
         &self,
         id: &AccountId,
         source: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<LedgerRow>, ApiError> {
-        self.ledger(id, source, from, to, Rows::Every).await
-    }
-
-    async fn ledger(
-        &self,
-        id: &AccountId,
-        source: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        need: Rows,
     ) -> Result<Vec<LedgerRow>, ApiError> {
         if source.is_empty()
             || !source
@@ -428,7 +406,7 @@ impl Client {
                 id_of: |r| r.id.as_str(),
                 what: "ledger",
             },
-            need,
+            Rows::Every,
         )
         .await
     }

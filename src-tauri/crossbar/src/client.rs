@@ -18,9 +18,9 @@ pub struct ClientOptions {
     pub retries: u32,
     /// First backoff; doubles per attempt, plus jitter.
     pub backoff: Duration,
-    /// A profile's own certificate authorities (PEM), trusted besides the operating system's
-    /// store and Mozilla's roots: see [`ClientOptions::with_ca_file`].
-    pub ca_pem: Option<Vec<u8>>,
+    /// A profile's own certificate authorities, trusted besides the operating system's store
+    /// and Mozilla's roots: see [`ClientOptions::with_ca_file`].
+    pub extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl Default for ClientOptions {
@@ -30,7 +30,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(5),
             retries: 2,
             backoff: Duration::from_millis(300),
-            ca_pem: None,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -51,7 +51,7 @@ impl ClientOptions {
             std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         match reqwest::Certificate::from_pem_bundle(&pem) {
             Ok(certs) if !certs.is_empty() => {
-                self.ca_pem = Some(pem);
+                self.extra_roots = certs;
                 Ok(self)
             }
             _ => Err(format!(
@@ -98,17 +98,8 @@ impl Client {
         if base.is_loopback() {
             builder = builder.no_proxy();
         }
-        for ca in opts
-            .ca_pem
-            .as_deref()
-            .map(reqwest::Certificate::from_pem_bundle)
-            .transpose()
-            .map_err(|e| {
-                ApiError::Network(format!("the certificate authority file is unusable: {e}"))
-            })?
-            .unwrap_or_default()
-        {
-            builder = builder.add_root_certificate(ca);
+        for ca in &opts.extra_roots {
+            builder = builder.add_root_certificate(ca.clone());
         }
         let http = builder
             .build()

@@ -30,9 +30,8 @@ impl RetryAfter {
     pub fn parse(header: &str) -> Option<RetryAfter> {
         let header = header.trim();
         if !header.is_empty() && header.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(RetryAfter::Seconds(
-                header.parse().unwrap_or(u64::MAX).min(Self::MAX.as_secs()),
-            ));
+            // Too many digits for a u64 is still "a very long time" (capped when measured).
+            return Some(RetryAfter::Seconds(header.parse().unwrap_or(u64::MAX)));
         }
         chrono::DateTime::parse_from_rfc2822(header)
             .ok()

@@ -597,14 +597,7 @@ impl Desk {
     /// platform never sees the number), vault it, and keep the payment-method token in the OS
     /// keyring. The entry is wiped when it is dropped.
     pub async fn add_card(&self, id: &str, entry: CardEntry) -> Result<PaymentView, EngineError> {
-        let id = self.known(id)?;
-        self.ensure_cached(&id).await?;
-        if !self.is_top_level(id.as_str()) {
-            return Err(EngineError::ReadOnly(
-                "Only the top-level account keeps a card; this account is billed through it."
-                    .into(),
-            ));
-        }
+        let id = self.card_account(id).await?;
         let today = self.billing_today(id.as_str());
         let card = CardInput::parse(
             &entry.number,
@@ -630,6 +623,12 @@ impl Desk {
     /// The host card details for `id` would be sent to, for the card dialog to name before
     /// anything is typed in.
     pub async fn card_destination(&self, id: &str) -> Result<String, EngineError> {
+        let id = self.card_account(id).await?;
+        Ok(self.processor(&id).await?.host())
+    }
+
+    /// `id`, if it is an account that keeps a card: the top-level one.
+    async fn card_account(&self, id: &str) -> Result<AccountId, EngineError> {
         let id = self.known(id)?;
         self.ensure_cached(&id).await?;
         if !self.is_top_level(id.as_str()) {
@@ -638,7 +637,7 @@ impl Desk {
                     .into(),
             ));
         }
-        Ok(self.processor(&id).await?.host())
+        Ok(id)
     }
 
     /// Where and how to tokenize a card for `id`: the account's payment customer is created

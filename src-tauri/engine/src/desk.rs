@@ -323,7 +323,7 @@ impl Desk {
             needs_consent: count(|s| matches!(s, EditState::NeedsConsent { .. })),
             failed: count(|s| matches!(s, EditState::Failed { .. })),
             syncing: link.syncing,
-            retry_at: self.backoff().next_try(),
+            retry_at: self.backoff().next_try(self.now()),
             unreadable_accounts: link.unreadable,
         }
     }

@@ -107,8 +107,8 @@ impl Desk {
         if self.client.session().is_none() {
             return Ok(());
         }
-        // Some(what the server asked for) once the server has been in trouble this round.
-        let mut trouble: Option<Option<Duration>> = None;
+        // Whether the server was in trouble this round, and the longest wait it asked for.
+        let (mut trouble, mut asked_for) = (false, None::<Duration>);
         for edit in self.cache.all_pending()? {
             if edit.state != EditState::Queued {
                 continue;
@@ -127,7 +127,8 @@ impl Desk {
                 Err(EngineError::Api(e)) if is_temporary(&e) => {
                     tracing::warn!(code = e.code(), "pending edit kept for the next round");
                     let asked = e.retry_after().map(|r| r.wait_from(self.now()));
-                    trouble = Some(trouble.flatten().max(asked));
+                    trouble = true;
+                    asked_for = asked_for.max(asked);
                     // Asked to slow down: the other edits wait too.
                     if asked.is_some() || matches!(e, ApiError::TooManyRequests { .. }) {
                         break;
@@ -151,15 +152,14 @@ impl Desk {
                 }
             }
         }
-        match trouble {
-            Some(asked) => {
-                let wait = self.backoff().failed(asked, self.now());
-                tracing::info!(
-                    secs = wait.as_secs(),
-                    "the server is in trouble; pushing again later"
-                );
-            }
-            None => self.backoff().succeeded(),
+        if trouble {
+            let wait = self.backoff().failed(asked_for);
+            tracing::info!(
+                secs = wait.as_secs(),
+                "the server is in trouble; pushing again later"
+            );
+        } else {
+            self.backoff().succeeded();
         }
         self.notify();
         Ok(())
@@ -503,13 +503,13 @@ impl Desk {
         loop {
             let period = *interval.borrow();
             let status = self.status();
-            let held = self.backoff().remaining();
-            let wait = match held {
-                Some(held) if status.online => held,
-                _ if status.online => {
+            let wait = if status.online {
+                // While the server is in trouble, until the backoff ends.
+                self.backoff().remaining().unwrap_or_else(|| {
                     period.min(next_pull.saturating_duration_since(Instant::now()))
-                }
-                _ => OFFLINE_PROBE,
+                })
+            } else {
+                OFFLINE_PROBE
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}

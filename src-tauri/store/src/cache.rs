@@ -130,13 +130,13 @@ impl Cache {
         }
         // Named for when (the computer's time: a file name, no rule), unique however often.
         let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3f");
-        let aside = (1..)
-            .map(|n| match n {
-                1 => path.with_file_name(format!("cache.unreadable-{stamp}")),
-                n => path.with_file_name(format!("cache.unreadable-{stamp}-{n}")),
-            })
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| path.with_file_name("cache.unreadable"));
+        let mut aside = path.with_file_name(format!("cache.unreadable-{stamp}"));
+        for n in 2.. {
+            if !aside.exists() {
+                break;
+            }
+            aside = path.with_file_name(format!("cache.unreadable-{stamp}-{n}"));
+        }
         let unusable = |f| StoreError::Io {
             path: fresh.to_owned(),
             detail: match f {
@@ -174,6 +174,8 @@ impl Cache {
 
     /// The notice of a rebuild not yet shown, once.
     fn take_rebuild_notice(&self) -> Option<String> {
+        // Read first: every start comes here, and most have nothing to remove.
+        self.meta.get(NOTICE_KEY).ok().flatten()?;
         let bytes = self.meta.remove(NOTICE_KEY).ok().flatten()?;
         let _ = self.db.flush();
         Some(String::from_utf8_lossy(&bytes).into_owned())
@@ -556,8 +558,9 @@ mod tests {
     fn a_rebuild_killed_between_its_renames_is_finished_with_its_notice() {
         let dir = tempfile::tempdir().unwrap();
         stale_cache(dir.path());
-        drop(Cache::open(dir.path()).unwrap()); // a whole rebuild, notice shown
-                                                // Replay the last step's state: the finished new cache not yet moved into place.
+        // A whole rebuild (its notice shown), then the state its last step leaves replayed:
+        // the finished new cache not yet moved into place.
+        drop(Cache::open(dir.path()).unwrap());
         let (cache, fresh) = (
             dir.path().join("cache"),
             dir.path().join("cache.rebuilding"),
