@@ -190,18 +190,8 @@ pub fn desk(
     dir: &std::path::Path,
     secrets: Arc<dyn desk_store::SecretStore>,
 ) -> desk_engine::Desk {
-    // A desk dropped a moment ago (a restart in the same process) may still hold the folder's
-    // lock while sled's flusher thread winds down.
-    let mut tries = 0;
-    let opened = loop {
-        match desk_store::Cache::open(dir) {
-            Err(desk_store::StoreError::Locked(_)) if tries < 100 => {
-                tries += 1;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            other => break other.unwrap(),
-        }
-    };
+    // A desk dropped a moment ago (a restart in the same process) is waited for by the cache.
+    let opened = desk_store::Cache::open(dir).unwrap();
     assert!(opened.notice.is_none());
     desk_engine::Desk::new(client(url), opened.cache, secrets, "test").with_clock(clock.clone())
 }

@@ -14,6 +14,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 const VERSION_KEY: &str = "schema_version";
 /// What the last rebuild has to tell the user, until it is shown.
 const NOTICE_KEY: &str = "rebuild_notice";
+/// How long (in steps) a lock this process may still hold is waited for: sled's flusher
+/// wakes every 500 ms.
+const LOCK_WAITS: u32 = 100;
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 /// Small on purpose: the cache is a few MB even at 10,000 accounts.
 const CACHE_CAPACITY: u64 = 8 * 1024 * 1024;
 
@@ -110,7 +114,7 @@ impl Cache {
         if !path.exists() && fresh.exists() {
             std::fs::rename(&fresh, &path).map_err(|e| io_err(&fresh, e))?;
         }
-        match Self::try_open(&path) {
+        match Self::try_open_waiting(&path) {
             Ok(cache) => {
                 let notice = cache.take_rebuild_notice();
                 Ok(Opened { cache, notice })
@@ -167,7 +171,7 @@ impl Cache {
         std::fs::rename(path, &aside).map_err(|e| io_err(path, e))?;
         tracing::warn!(%reason, aside = %aside.display(), "cache moved aside and rebuilt");
         std::fs::rename(fresh, path).map_err(|e| io_err(fresh, e))?;
-        let cache = Self::try_open(path).map_err(unusable)?;
+        let cache = Self::try_open_waiting(path).map_err(unusable)?;
         let notice = cache.take_rebuild_notice();
         Ok(Opened { cache, notice })
     }
@@ -179,6 +183,20 @@ impl Cache {
         let bytes = self.meta.remove(NOTICE_KEY).ok().flatten()?;
         let _ = self.db.flush();
         Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// [`Cache::try_open`], waiting out a lock this process is still letting go of: a cache
+    /// closed a moment ago (switching profiles back and forth, a restart in the same process)
+    /// stays locked until sled's flusher thread has wound down. A lock still held after that is
+    /// another window's.
+    fn try_open_waiting(path: &Path) -> Result<Cache, OpenFailure> {
+        for _ in 0..LOCK_WAITS {
+            match Self::try_open(path) {
+                Err(OpenFailure::Locked) => std::thread::sleep(LOCK_WAIT),
+                other => return other,
+            }
+        }
+        Self::try_open(path)
     }
 
     fn try_open(path: &Path) -> Result<Cache, OpenFailure> {
