@@ -7,6 +7,13 @@
 #   bash scripts/desk.sh test                  install, build, run formatting, lint and every
 #                                              test, end-to-end ones in a real window; then
 #                                              lint for Windows and link the Windows app
+#   bash scripts/desk.sh package               build the release installers: Linux .deb and
+#                                              .rpm, and a portable Windows zip
+#   bash scripts/desk.sh package-check         install the .deb in a clean Debian 12 chroot and
+#                                              start it there under Xvfb (icon, desktop entry,
+#                                              window, tray)
+#   bash scripts/desk.sh bench                 start-up, memory and idle figures of the release
+#                                              app beside a bare Tauri window
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +24,8 @@ APT_PACKAGES=(
   python3-xlib libglib2.0-bin
 )
 TAURI_DRIVER_VERSION=2.1.0
+# The bundler of the Tauri release in Cargo.lock (2.12).
+TAURI_CLI_VERSION=2.12.4
 # Windows is built and linted here with the GNU toolchain (MinGW); MSVC needs a Windows runner.
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64)
@@ -75,13 +84,22 @@ install_windows_target() {
   fi
 }
 
-# Lint everything as Windows sees it (its keyring, notification, tray and single-instance code)
-# and link the Windows app.
+# Lint everything as Windows sees it (its keyring, notification, tray and single-instance code,
+# and the updater, which release builds leave out until a release channel exists) and link the
+# Windows app.
 check_windows() {
   say "Lint for Windows ($WINDOWS_TARGET)"
-  cargo clippy --workspace --all-targets --locked --target "$WINDOWS_TARGET" -- -D warnings
+  cargo clippy --workspace --all-targets --locked --target "$WINDOWS_TARGET" \
+    --features account-desk/updater -- -D warnings
   say "Linking the Windows app (target/$WINDOWS_TARGET/debug/account-desk.exe)"
   cargo build --locked --target "$WINDOWS_TARGET" --bin account-desk
+}
+
+install_tauri_cli() {
+  if ! cargo install --list | grep -q "^tauri-cli v${TAURI_CLI_VERSION}:"; then
+    say "Installing tauri-cli ${TAURI_CLI_VERSION} (the bundler; once, a few minutes)"
+    cargo install tauri-cli --version "${TAURI_CLI_VERSION}" --locked
+  fi
 }
 
 install_tauri_driver() {
@@ -138,8 +156,88 @@ cmd_test() {
   say "All tests passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
 }
 
+VERSION=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' tauri.conf.json)
+BUNDLES=target/release/bundle
+WINDOWS_ZIP=target/$WINDOWS_TARGET/release/bundle/zip/Account-Desk_${VERSION}_x64-portable.zip
+
+# Release installers. Linux: the .deb and .rpm through Tauri's bundler. Windows: the release
+# .exe (MinGW) with WebView2Loader.dll in a portable zip; the NSIS installer is configured in
+# tauri.conf.json for a Windows runner, since making it here needs plug-ins the bundler
+# downloads at bundle time.
+cmd_package() {
+  install_packages "${WINDOWS_PACKAGES[@]}"
+  install_windows_target
+  install_tauri_cli
+  local started=$SECONDS
+  say "Linux installers (release build: whole-program optimisation takes a while)"
+  cargo tauri build --ci --bundles deb,rpm -- --locked
+  say "Windows app ($WINDOWS_TARGET, release)"
+  cargo build --release --locked --target "$WINDOWS_TARGET" --features custom-protocol --bin account-desk
+  local out=target/$WINDOWS_TARGET/release stage
+  stage=$(mktemp -d /tmp/account-desk-zip.XXXXXX)
+  mkdir -p "$stage/Account Desk" "$(dirname "$WINDOWS_ZIP")"
+  cp "$out/account-desk.exe" "$stage/Account Desk/Account Desk.exe"
+  cp "$out/WebView2Loader.dll" "$stage/Account Desk/"
+  printf '%s\r\n' "Account Desk $VERSION, portable." "" \
+    "Unzip anywhere and start Account Desk.exe. It needs the Microsoft Edge WebView2 Runtime," \
+    "which Windows 11 and up-to-date Windows 10 already have (otherwise: https://go.microsoft.com/fwlink/p/?LinkId=2124703)." \
+    "Data, the cache and logs go to %APPDATA%\\net.accountdesk.app; secrets to the Windows Credential Manager." \
+    > "$stage/Account Desk/README.txt"
+  rm -f "$WINDOWS_ZIP"
+  (cd "$stage" && zip -qr -X "$OLDPWD/$WINDOWS_ZIP" "Account Desk")
+  rm -rf "$stage"
+  say "Made in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s:"
+  ls -l "$BUNDLES"/deb/*.deb "$BUNDLES"/rpm/*.rpm "$WINDOWS_ZIP" >&2
+}
+
+# A clean Debian 12 (debootstrap, kept in $CHROOT between runs) gets the .deb through apt, as a
+# user's machine would, then the installed app starts there under Xvfb with a D-Bus session:
+# its desktop entry and icons must be where desktops look, its window must map and its tray
+# menu must be on the bus.
+CHROOT=${CHROOT:-/var/tmp/account-desk-chroot}
+cmd_package_check() {
+  install_packages debootstrap
+  local deb
+  deb=$(ls -t "$BUNDLES"/deb/*.deb 2>/dev/null | head -1 || true)
+  [ -n "$deb" ] || { echo "No .deb under $BUNDLES/deb: run bash scripts/desk.sh package first." >&2; exit 1; }
+  if [ ! -x "$CHROOT/usr/bin/apt-get" ]; then
+    say "A clean Debian 12 in $CHROOT"
+    as_root debootstrap --variant=minbase bookworm "$CHROOT" http://deb.debian.org/debian
+  fi
+  as_root mkdir -p "$CHROOT/tmp/pkg"
+  as_root cp "$deb" "$CHROOT/tmp/pkg/account-desk.deb"
+  as_root cp scripts/package-check.sh "$CHROOT/tmp/pkg/"
+  as_root cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+  # What the app and WebKit need of a running system: processes, shared memory.
+  mountpoint -q "$CHROOT/proc" || as_root mount -t proc proc "$CHROOT/proc"
+  mountpoint -q "$CHROOT/dev/shm" || as_root mount -t tmpfs shm "$CHROOT/dev/shm"
+  local rc=0
+  as_root chroot "$CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    bash /tmp/pkg/package-check.sh /tmp/pkg/account-desk.deb || rc=$?
+  as_root umount "$CHROOT/dev/shm" "$CHROOT/proc"
+  return "$rc"
+}
+
+# Start-up, memory and idle budgets: the release app and a bare Tauri window (the floor), both
+# built for release, measured by tests/bench/startup.rs in a private desktop session. The
+# measuring program itself is a test build: it only drives WebDriver and reads /proc.
+cmd_bench() {
+  install_packages
+  install_tauri_driver
+  say "Release builds of the app and the bare window"
+  cargo build --release --locked --features custom-protocol --bin account-desk
+  cargo build --release --locked -p bare-window --features bare-window/custom-protocol
+  cargo test --locked --bench startup --no-run
+  say "Measuring (about 5 minutes)"
+  ACCOUNT_DESK_APP="$PWD/target/release/account-desk" \
+    with_session cargo test --locked --bench startup -- --bench
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: bash scripts/desk.sh run [--backend URL] [--data-dir DIR] | test" >&2; exit 2 ;;
+  package) shift; cmd_package "$@" ;;
+  package-check) shift; cmd_package_check "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) echo "usage: bash scripts/desk.sh run [--backend URL] [--data-dir DIR] | test | package | package-check | bench" >&2; exit 2 ;;
 esac

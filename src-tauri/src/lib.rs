@@ -2,6 +2,7 @@
 //! registers the thin commands the window calls. All logic lives in the engine crates.
 
 mod cli;
+mod clipboard;
 mod commands;
 mod error;
 mod notify;
@@ -9,6 +10,8 @@ mod save_dialog;
 mod session;
 mod state;
 mod tray;
+#[cfg(feature = "updater")]
+mod updates;
 
 use state::AppState;
 use std::path::{Path, PathBuf};
@@ -16,8 +19,12 @@ use std::sync::Arc;
 use tauri::Manager;
 
 fn init_logging(data_dir: &Path) {
-    use tracing_subscriber::{fmt, prelude::*, EnvFilter};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use tracing_subscriber::{filter::Targets, fmt, prelude::*};
+    // `RUST_LOG` as "info" or "warn,desk_engine=debug"; anything unreadable means "info".
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
     let logs = data_dir.join("logs");
     let file = std::fs::create_dir_all(&logs).and_then(|_| {
         std::fs::OpenOptions::new()
@@ -68,12 +75,17 @@ pub fn run() {
     };
     // The phone metadata takes ~100 ms to load: do it before the first screen needs it.
     std::thread::spawn(desk_core::phone::warm_up);
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    #[cfg(feature = "updater")]
+    let builder = builder
+        .plugin(updates::plugin())
+        .manage(updates::Downloaded::default());
+    let result = builder
         // First, so a second instance exits before opening anything (the sled cache included).
         .plugin(single_instance(&opts))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
+        .manage(clipboard::Clipboard::default())
         .manage(AppState::new(Arc::new(match opts.clock {
             Some(at) => desk_engine::Clock::starting_at(at),
             None => desk_engine::Clock::default(),
@@ -93,6 +105,8 @@ pub fn run() {
             }
             quit_on_signals(&handle);
             let opts = opts.clone();
+            #[cfg(feature = "updater")]
+            tauri::async_runtime::spawn(updates::check(handle.clone()));
             tauri::async_runtime::spawn(session::start(handle, opts, data_dir));
             Ok(())
         })
@@ -158,6 +172,8 @@ pub fn run() {
         Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 session::shut_down(app);
+                #[cfg(feature = "updater")]
+                updates::install_on_exit(app);
             }
         }),
         Err(e) => {

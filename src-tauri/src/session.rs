@@ -322,8 +322,28 @@ fn remember_last(state: &AppState, profile: &Profile, demo: bool) -> CommandResu
     Ok(())
 }
 
-/// Pull the tree and mark the app ready; offline with a cached tree is still ready.
-pub async fn finish(state: &AppState, desk: &Desk) -> CommandResult<()> {
+/// Mark the app ready and pull the tree. A cached tree opens the window at once and is pulled
+/// behind it: what was cached shows before any network work, and the pull's outcome reaches the
+/// status line (offline, or the sign-in prompt of an expired session). Without a cache the
+/// window waits for the first pull.
+pub async fn finish(state: &AppState, desk: &Arc<Desk>) -> CommandResult<()> {
+    if desk.status().root_id.is_some() {
+        state.update(|b| {
+            b.phase = Phase::Ready;
+            b.status = Some(desk.status());
+        });
+        let desk = desk.clone();
+        tokio::spawn(async move {
+            if let Err(e) = desk.sync_tree().await {
+                tracing::warn!(
+                    code = e.code(),
+                    "tree not pulled at start; working from the cache"
+                );
+            }
+            desk.poll_balances_soon();
+        });
+        return Ok(());
+    }
     match desk.sync_tree().await {
         Ok(status) => state.update(|b| {
             b.phase = Phase::Ready;

@@ -28,6 +28,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The app under test: `ACCOUNT_DESK_APP` when set (the start-up benchmark's release build),
+/// else the binary cargo built beside these tests.
+pub fn program() -> PathBuf {
+    std::env::var_os("ACCOUNT_DESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_account-desk")))
+}
+
 fn tauri_driver() -> PathBuf {
     if let Ok(p) = std::env::var("TAURI_DRIVER") {
         return p.into();
@@ -55,6 +63,10 @@ pub struct App {
     _turn: MutexGuard<'static, ()>,
     /// The app's clock as the test keeps it (`--clock`), for a restart to continue from.
     clock: Clock,
+    /// When the WebDriver session was asked for (which starts the program): what the start-up
+    /// benchmark measures from.
+    #[allow(dead_code)] // read by tests/bench/startup.rs, which includes this file
+    pub session_started: Instant,
 }
 
 impl App {
@@ -162,6 +174,16 @@ impl App {
     }
 
     async fn launch_in(data: tempfile::TempDir, args: &[&str], at: DateTime<Utc>) -> App {
+        Self::launch_program(&program(), data, args, at).await
+    }
+
+    /// Start `program` (the app, or the benchmark's bare window) as [`App::launch_in`] does.
+    pub async fn launch_program(
+        program: &std::path::Path,
+        data: tempfile::TempDir,
+        args: &[&str],
+        at: DateTime<Utc>,
+    ) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some(),
             "end-to-end tests open a real window and need a display: run them with \
@@ -172,11 +194,15 @@ impl App {
         let mut all_args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all_args.push("--data-dir".into());
         all_args.push(data.path().display().to_string());
-        all_args.push("--clock".into());
-        all_args.push(clock.now().to_rfc3339());
+        // A release build (the benchmark's `ACCOUNT_DESK_APP`) refuses `--clock` and keeps to
+        // the computer's: only the test build is pinned.
+        if std::env::var_os("ACCOUNT_DESK_APP").is_none() {
+            all_args.push("--clock".into());
+            all_args.push(clock.now().to_rfc3339());
+        }
         let caps = json!({
             "browserName": "wry",
-            "tauri:options": {"application": env!("CARGO_BIN_EXE_account-desk"), "args": all_args},
+            "tauri:options": {"application": program, "args": all_args},
         });
         let Value::Object(caps) = caps else {
             unreachable!()
@@ -185,9 +211,10 @@ impl App {
         // the connection while WebKitWebDriver starts): start again, a couple of times, after
         // making sure no window of that attempt is left on the data folder.
         let mut attempt = 0;
-        let (client, driver) = loop {
+        let (client, driver, session_started) = loop {
             attempt += 1;
             let (driver, port) = start_driver(data.path()).await;
+            let session_started = Instant::now();
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             let mut builder = ClientBuilder::new(connector);
             builder.capabilities(caps.clone());
@@ -196,7 +223,7 @@ impl App {
                     .await
                     .expect("the app window did not open in time");
             match session {
-                Ok(client) => break (client, driver),
+                Ok(client) => break (client, driver, session_started),
                 Err(e) if attempt < 3 => {
                     eprintln!("WebDriver session failed ({e}); starting again");
                     let mut driver = driver;
@@ -212,6 +239,7 @@ impl App {
             _data: data,
             _turn: turn,
             clock,
+            session_started,
         }
     }
 
@@ -546,8 +574,8 @@ fn driver_log(data_dir: &std::path::Path) -> PathBuf {
     std::env::temp_dir().join(format!("account-desk-e2e-{name}.log"))
 }
 
-/// The app processes running on `data_dir` (found by their unique `--data-dir`), zombies
-/// excluded.
+/// The processes started on `data_dir` (found by their unique `--data-dir`: the app, or the
+/// benchmark's bare window), zombies excluded.
 fn app_pids(data_dir: &std::path::Path) -> Vec<String> {
     let needle = data_dir.display().to_string();
     std::fs::read_dir("/proc")
@@ -562,11 +590,8 @@ fn app_pids(data_dir: &std::path::Path) -> Vec<String> {
             let zombie = stat
                 .rsplit_once(')')
                 .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
-            (pid.chars().all(|c| c.is_ascii_digit())
-                && !zombie
-                && cmd.contains("account-desk")
-                && cmd.contains(&needle))
-            .then_some(pid)
+            (pid.chars().all(|c| c.is_ascii_digit()) && !zombie && cmd.contains(&needle))
+                .then_some(pid)
         })
         .collect()
 }

@@ -10,6 +10,7 @@ mod editing;
 mod exports;
 mod platforms;
 mod secrets;
+mod startup;
 mod switcher;
 mod tray;
 mod xss;

@@ -69,7 +69,7 @@ async fn a_second_launch_hands_over_to_the_first() {
     let app = App::launch(&[]).await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     let started = Instant::now();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_account-desk"))
+    let status = std::process::Command::new(crate::app::program())
         .arg("--data-dir")
         .arg(app.data_dir())
         .status()

@@ -1,10 +1,10 @@
 //! Small services for the window: the clock of a zone, the clipboard.
 
+use crate::clipboard::Clipboard;
 use crate::error::{app_error, CommandResult};
 use crate::state::AppState;
 use desk_core::ZoneClock;
-use tauri::{AppHandle, State};
-use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri::State;
 
 #[tauri::command]
 pub fn zone_clock(state: State<'_, AppState>, zone: String) -> CommandResult<ZoneClock> {
@@ -16,11 +16,11 @@ pub fn zone_clock(state: State<'_, AppState>, zone: String) -> CommandResult<Zon
 
 /// Copy text (an account ID, a request id) to the system clipboard.
 #[tauri::command]
-pub fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
+pub fn copy_text(clipboard: State<'_, Clipboard>, text: String) -> CommandResult<()> {
     if text.len() > 4096 {
         return Err(app_error("invalid_input", "That is too much text to copy."));
     }
-    app.clipboard()
+    clipboard
         .write_text(text)
         .map_err(|e| app_error("clipboard", format!("Could not copy: {e}")))
 }
