@@ -295,7 +295,9 @@ async fn a_conflict_is_shown_side_by_side_and_the_users_choice_wins() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_session_is_asked_for_again_without_losing_input() {
-    let backend = Backend::start(12).await;
+    // Long enough for the sign-in and a restart on a loaded machine, which must end before the
+    // token does (a restart on an expired token rightly asks at once).
+    let backend = Backend::start(30).await;
     let app = App::launch_for(&backend, &[]).await;
     app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", true)
         .await;
@@ -306,7 +308,7 @@ async fn an_expired_session_is_asked_for_again_without_losing_input() {
     app.on_screen("account").await;
     app.wait_text("#account-name", DEMO_ACCOUNT_NAME).await;
     open(&app, "Marina Bay Properties").await;
-    tokio::time::sleep(Duration::from_secs(13)).await;
+    tokio::time::sleep(Duration::from_secs(31)).await;
     app.replace_text("#f-contact-technical-name", "Layla H.")
         .await;
     app.replace_text("#f-contact-technical-email", "typing@marinabay.example")
