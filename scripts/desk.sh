@@ -214,6 +214,14 @@ cmd_package_check() {
   local rc=0
   as_root chroot "$CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     bash /tmp/pkg/package-check.sh /tmp/pkg/account-desk.deb || rc=$?
+  # Session daemons the desktop started (D-Bus activation) outlive it: stop them, then unmount.
+  local p
+  for p in /proc/[0-9]*; do
+    if [ "$(as_root readlink "$p/root" 2>/dev/null)" = "$CHROOT" ]; then
+      as_root kill "${p#/proc/}" 2>/dev/null || true
+    fi
+  done
+  sleep 1
   as_root umount "$CHROOT/dev/shm" "$CHROOT/proc"
   return "$rc"
 }
