@@ -349,13 +349,6 @@ pub async fn finish(state: &AppState, desk: &Arc<Desk>) -> CommandResult<()> {
             b.phase = Phase::Ready;
             b.status = Some(status);
         }),
-        Err(EngineError::Api(e)) if e.is_unreachable() && desk.status().root_id.is_some() => {
-            tracing::warn!("server unreachable at start; working from the cache");
-            state.update(|b| {
-                b.phase = Phase::Ready;
-                b.status = Some(desk.status());
-            });
-        }
         Err(EngineError::Api(ApiError::SessionExpired { .. })) => {
             state.update(|b| b.phase = Phase::NeedsSignIn);
         }
