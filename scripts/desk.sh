@@ -150,6 +150,9 @@ cmd_test() {
   cargo clippy --workspace --all-targets --locked -- -D warnings
   say "Building tests"
   cargo test --workspace --all-targets --locked --no-run
+  # The start-up benchmark's check run launches the bare window beside the app; a test build
+  # makes only its unit-test harness, so build the program itself.
+  cargo build --locked -p bare-window
   say "Running every test (end-to-end ones in a real window on Xvfb)"
   with_session cargo test --workspace --all-targets --locked
   check_windows
