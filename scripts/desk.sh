@@ -128,6 +128,12 @@ with_session() {
   return "$rc"
 }
 
+# Node runs only the window code's formatter and linter (Biome, pinned in package-lock.json);
+# a machine that already has npm (Debian's, or NodeSource's own) keeps it.
+install_node() {
+  command -v npm >/dev/null 2>&1 || install_packages nodejs npm
+}
+
 cmd_run() {
   install_packages
   say "Building Account Desk"
@@ -143,9 +149,13 @@ cmd_test() {
   install_packages "${WINDOWS_PACKAGES[@]}"
   install_windows_target
   install_tauri_driver
+  install_node
   local started=$SECONDS
   say "Formatting"
   cargo fmt --all -- --check
+  say "Window code: format and lint (Biome)"
+  npm ci --no-audit --no-fund --loglevel=error
+  npx --no-install biome ci ui
   say "Lint"
   cargo clippy --workspace --all-targets --locked -- -D warnings
   say "Building tests"

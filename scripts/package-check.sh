@@ -9,7 +9,7 @@ set -euo pipefail
 say() { printf '==> %s\n' "$*" >&2; }
 fail() { echo "package check failed: $*" >&2; exit 1; }
 TRAY_MENU=/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu
-LOG=/root/.local/share/net.accountdesk.app/logs/account-desk.log
+LOGS=/root/.local/share/net.accountdesk.app/logs
 
 bus() { gdbus call --session --dest "$1" --object-path "$2" --method "${@:3}" 2>/dev/null; }
 
@@ -44,7 +44,9 @@ in_session() {
   say "The tray menu is on the bus: $(grep -o "'label': <'[^']*" <<<"$menu" | cut -d"'" -f4 | paste -sd '|')"
   kill -TERM "$app"
   wait "$app" || true
-  tail -1 "$LOG" | grep -q stopped || fail "the app did not shut down cleanly: $(tail -3 "$LOG")"
+  local log
+  log=$(cat "$LOGS"/account-desk.*.log 2>/dev/null || true)
+  tail -1 <<<"$log" | grep -q stopped || fail "the app did not shut down cleanly: $(tail -3 <<<"$log")"
   say "It quit cleanly on SIGTERM"
 }
 

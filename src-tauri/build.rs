@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "export_change_log",
     "payment_details",
     "add_card",
+    "card_brand",
     "save_billing_contact",
     "billing_settings",
     "save_billing_settings",

@@ -1,6 +1,6 @@
 //! The system clipboard, for text (IDs and request ids the window copies).
 
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 /// Opened on first use and kept for the life of the app: on X11 the copied text is served by
 /// the process that copied it, so it would vanish with a clipboard dropped after each copy.
@@ -9,7 +9,7 @@ pub struct Clipboard(Mutex<Option<arboard::Clipboard>>);
 
 impl Clipboard {
     pub fn write_text(&self, text: String) -> Result<(), arboard::Error> {
-        let mut held = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut held = self.0.lock();
         let clipboard = match held.as_mut() {
             Some(c) => c,
             None => held.insert(arboard::Clipboard::new()?),

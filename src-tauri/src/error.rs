@@ -19,39 +19,56 @@ impl CommandError {
     }
 }
 
+/// Every error a command returns passes here, so every failure reaches the log: its code,
+/// field, status and request ID, and where in the shell it was raised — never its message,
+/// which may quote what the user typed.
 impl From<ErrorView> for CommandError {
+    #[track_caller]
     fn from(v: ErrorView) -> Self {
+        tracing::warn!(
+            code = %v.code,
+            field = v.field.as_deref().unwrap_or(""),
+            status = v.status.unwrap_or_default(),
+            request_id = v.request_id.as_deref().unwrap_or(""),
+            at = %std::panic::Location::caller(),
+            "command failed"
+        );
         Self(Box::new(v))
     }
 }
 
 impl From<EngineError> for CommandError {
+    #[track_caller]
     fn from(e: EngineError) -> Self {
-        e.view().into()
+        Self::from(e.view())
     }
 }
 
 impl From<ApiError> for CommandError {
+    #[track_caller]
     fn from(e: ApiError) -> Self {
-        EngineError::from(e).into()
+        Self::from(EngineError::from(e))
     }
 }
 
 impl From<StoreError> for CommandError {
+    #[track_caller]
     fn from(e: StoreError) -> Self {
-        EngineError::from(e).into()
+        Self::from(EngineError::from(e))
     }
 }
 
 impl From<SecretError> for CommandError {
+    #[track_caller]
     fn from(e: SecretError) -> Self {
-        EngineError::from(e).into()
+        Self::from(EngineError::from(e))
     }
 }
 
 /// An error that is not the engine's (start-up, clipboard).
+#[track_caller]
 pub fn app_error(code: &str, message: impl Into<String>) -> CommandError {
-    ErrorView {
+    CommandError::from(ErrorView {
         code: code.to_owned(),
         message: message.into(),
         field: None,
@@ -59,6 +76,5 @@ pub fn app_error(code: &str, message: impl Into<String>) -> CommandError {
         status: None,
         request_id: None,
         server_message: None,
-    }
-    .into()
+    })
 }

@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::Manager;
 
+/// How many daily log files are kept.
+const LOG_DAYS: usize = 14;
+
 fn init_logging(data_dir: &Path) {
     use tracing_subscriber::{filter::Targets, fmt, prelude::*};
     // `RUST_LOG` as "info" or "warn,desk_engine=debug"; anything unreadable means "info".
@@ -25,18 +28,17 @@ fn init_logging(data_dir: &Path) {
         .ok()
         .and_then(|directives| directives.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
-    let logs = data_dir.join("logs");
-    let file = std::fs::create_dir_all(&logs).and_then(|_| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(logs.join("account-desk.log"))
-    });
-    let file_layer = file.ok().map(|f| {
-        fmt::layer()
-            .with_ansi(false)
-            .with_writer(std::sync::Mutex::new(f))
-    });
+    // One file a day, the last two weeks kept: a desktop that runs all day for months must not
+    // grow a log without end.
+    let file = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("account-desk")
+        .filename_suffix("log")
+        .max_log_files(LOG_DAYS)
+        .build(data_dir.join("logs"));
+    let file_layer = file
+        .ok()
+        .map(|f| fmt::layer().with_ansi(false).with_writer(f));
     let _ = tracing_subscriber::registry()
         .with(filter)
         .with(file_layer)
@@ -59,7 +61,7 @@ fn single_instance(opts: &cli::Options) -> tauri::plugin::TauriPlugin<tauri::Wry
     let mut builder =
         tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| focus_main(app));
     if let Some(dir) = &opts.data_dir {
-        let hash = session::fnv(&dir.to_string_lossy());
+        let hash = desk_engine::fnv(&dir.to_string_lossy());
         builder = builder.dbus_id(format!("net.accountdesk.app.d{hash:016x}"));
     }
     builder.build()
@@ -142,6 +144,7 @@ pub fn run() {
             commands::history::export_change_log,
             commands::billing::payment_details,
             commands::billing::add_card,
+            commands::billing::card_brand,
             commands::billing::card_destination,
             commands::billing::save_billing_contact,
             commands::billing::billing_settings,

@@ -5,25 +5,17 @@
 use crate::cli::Options;
 use crate::error::{app_error, CommandError, CommandResult};
 use crate::state::{Active, AppState, BootView, Phase, ProfileView};
-use crossbar::{AccountRef, ApiError, BaseUrl, Client, ClientOptions, Credentials};
+use crossbar::{AccountRef, ApiError, BaseUrl, Client, Credentials};
 use crossbar_sandbox::{Config, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
-use desk_core::{FieldError, Realm, Secret};
 use desk_engine::{
-    forget_secrets, profile_for, profile_id, AuthMethod, Desk, EngineError, Profile, DEMO_PROFILE,
+    forget_secrets, profile_for, secret_key, AuthMethod, Desk, EngineError, Profile, SignInForm,
+    Start, DEMO_PROFILE, KEYRING_CHANNEL,
 };
 use desk_store::{Cache, KeyringStore, MemoryStore, SecretStore};
-use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
-
-/// Keyring entries of development builds never mix with release builds'.
-const CHANNEL: &str = if cfg!(debug_assertions) {
-    "dev"
-} else {
-    "stable"
-};
 
 pub fn demo_credentials() -> Credentials {
     Credentials::password(
@@ -35,7 +27,7 @@ pub fn demo_credentials() -> Credentials {
 
 /// The OS keyring when it answers; otherwise memory, and the user is told.
 fn secret_store(notices: &mut Vec<String>) -> Arc<dyn SecretStore> {
-    let keyring = KeyringStore::new(CHANNEL);
+    let keyring = KeyringStore::new(KEYRING_CHANNEL);
     match keyring.probe() {
         Ok(()) => Arc::new(keyring),
         Err(e) => {
@@ -47,19 +39,6 @@ fn secret_store(notices: &mut Vec<String>) -> Arc<dyn SecretStore> {
             Arc::new(MemoryStore::default())
         }
     }
-}
-
-/// Keyring entries are per profile folder, so two data folders (`--data-dir`) never share a
-/// saved session. FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
-pub fn secret_key(id: &str, folder: &Path) -> String {
-    format!("{id}#{:016x}", fnv(&folder.to_string_lossy()))
-}
-
-/// FNV-1a, 64 bit.
-pub fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 fn refresh_profiles(state: &AppState) {
@@ -87,36 +66,16 @@ pub async fn start(app: AppHandle, opts: Options, data_dir: PathBuf) {
     state.apply_intervals(&settings);
     state.update(|b| b.notices = notices);
     refresh_profiles(&state);
-    let saved = config.profiles();
-    let result = match &opts.backend {
-        Some(url) => match BaseUrl::parse(url) {
-            Ok(base) => {
-                let known = saved
-                    .profiles
-                    .iter()
-                    .filter(|p| p.server == base.as_str())
-                    .max_by_key(|p| saved.last_used.as_deref() == Some(p.id.as_str()));
-                match known {
-                    Some(p) => open(&app, Some(p.clone())).await,
-                    None => {
-                        state.update(|b| {
-                            b.phase = Phase::NeedsSignIn;
-                            b.server = Some(base.as_str().to_owned());
-                        });
-                        Ok(())
-                    }
-                }
-            }
-            Err(e) => Err(e.into()),
-        },
-        None => {
-            let last = saved
-                .last_used
-                .as_deref()
-                .filter(|id| *id != DEMO_PROFILE)
-                .and_then(|id| saved.profiles.iter().find(|p| p.id == id));
-            open(&app, last.cloned()).await
+    let result = match config.profiles().start(opts.backend.as_deref()) {
+        Ok(Start::Open(profile)) => open(&app, profile).await,
+        Ok(Start::SignIn { server }) => {
+            state.update(|b| {
+                b.phase = Phase::NeedsSignIn;
+                b.server = Some(server);
+            });
+            Ok(())
         }
+        Err(e) => Err(e.into()),
     };
     if let Err(e) = result {
         fail(&state, e);
@@ -194,17 +153,6 @@ async fn demo_profile(state: &AppState) -> CommandResult<Profile> {
     })
 }
 
-/// The HTTP client's options for `profile`: its CA file, if it has one, trusted too.
-fn client_options(profile: &Profile) -> Result<ClientOptions, CommandError> {
-    let options = ClientOptions::default();
-    match profile.ca_file.as_deref() {
-        None => Ok(options),
-        Some(path) => options
-            .with_ca_file(Path::new(path))
-            .map_err(|e| EngineError::from(FieldError::new("ca_file", e)).into()),
-    }
-}
-
 /// Make `profile` the active one: close the previous profile's desk, open this one's cache,
 /// start its background sync and the forwarding of its changes to the window.
 fn activate(
@@ -214,24 +162,20 @@ fn activate(
     demo: bool,
 ) -> CommandResult<Arc<Desk>> {
     {
-        let active = state.active.lock().unwrap_or_else(|p| p.into_inner());
+        let active = state.active.lock();
         if let Some(a) = active.as_ref().filter(|a| a.profile.id == profile.id) {
             return Ok(a.desk.clone());
         }
     }
     // Dropping the previous profile stops its tasks and closes its cache.
-    state
-        .active
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take();
+    state.active.lock().take();
     let config = state.config()?;
     let dir = config.profile_dir(&profile.id);
     std::fs::create_dir_all(&dir)
         .map_err(|e| app_error("data_dir", format!("Cannot create {}: {e}", dir.display())))?;
     let opened = Cache::open(&dir)?;
     let base = BaseUrl::parse(&profile.server)?;
-    let client = Client::new(base.clone(), client_options(&profile)?)?;
+    let client = Client::new(base.clone(), profile.client_options()?)?;
     let secrets = state
         .secrets
         .get()
@@ -266,7 +210,7 @@ fn activate(
         b.phase = Phase::Starting;
         b.error = None;
     });
-    *state.active.lock().unwrap_or_else(|p| p.into_inner()) = Some(Active {
+    *state.active.lock() = Some(Active {
         profile,
         desk: desk.clone(),
         tasks,
@@ -279,11 +223,7 @@ pub fn shut_down(app: &AppHandle) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let active = state
-        .active
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take();
+    let active = state.active.lock().take();
     if let Some(active) = active {
         let desk = active.desk.clone();
         drop(active); // stops its tasks
@@ -311,12 +251,7 @@ async fn forward_changes(app: AppHandle, desk: Arc<Desk>) {
 fn remember_last(state: &AppState, profile: &Profile, demo: bool) -> CommandResult<()> {
     let config = state.config()?;
     let mut saved = config.profiles();
-    if !demo {
-        saved.profiles.retain(|p| p.id != profile.id);
-        saved.profiles.push(profile.clone());
-        saved.profiles.sort_by_key(|p| p.label.to_lowercase());
-    }
-    saved.last_used = Some(profile.id.clone());
+    saved.remember(profile, demo);
     config.save_profiles(&saved)?;
     refresh_profiles(state);
     Ok(())
@@ -359,113 +294,6 @@ pub async fn finish(state: &AppState, desk: &Arc<Desk>) -> CommandResult<()> {
     Ok(())
 }
 
-/// The sign-in form. Deliberately not `Debug`: it carries a password or an API key.
-#[derive(Deserialize)]
-pub struct SignInForm {
-    pub server: String,
-    #[serde(default)]
-    pub account: String,
-    #[serde(default)]
-    pub method: AuthMethod,
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-    #[serde(default)]
-    pub api_key: String,
-    #[serde(default)]
-    pub remember: bool,
-    /// Path of a PEM file of certificate authorities to trust ("" for none).
-    #[serde(default)]
-    pub ca_file: String,
-}
-
-impl SignInForm {
-    /// The profile and credentials it names; every missing field is reported.
-    fn read(self) -> Result<(Profile, Credentials), CommandError> {
-        let mut errors = Vec::new();
-        let base = match BaseUrl::parse(&self.server) {
-            Ok(b) => Some(b),
-            Err(_) if self.server.trim().is_empty() => {
-                errors.push(FieldError::new(
-                    "server",
-                    "enter the server address, like https://pbx.example.com:8443",
-                ));
-                None
-            }
-            Err(e) => {
-                errors.push(FieldError::new("server", e.to_string()));
-                None
-            }
-        };
-        let ca_file = Some(self.ca_file.trim().to_owned()).filter(|p| !p.is_empty());
-        if let Some(Err(e)) = ca_file
-            .as_deref()
-            .map(|p| ClientOptions::default().with_ca_file(Path::new(p)))
-        {
-            errors.push(FieldError::new("ca_file", e));
-        }
-        let account = self.account.trim().to_owned();
-        let username = self.username.trim().to_owned();
-        let credentials = match self.method {
-            AuthMethod::Password => {
-                for (field, value, what) in [
-                    ("account", &account, "the account name or realm"),
-                    ("username", &username, "your user name"),
-                ] {
-                    if value.is_empty() {
-                        errors.push(FieldError::new(field, format!("enter {what}")));
-                    }
-                }
-                if self.password.is_empty() {
-                    errors.push(FieldError::new("password", "enter your password"));
-                }
-                let reference = if !account.contains(' ') && Realm::parse(&account).is_ok() {
-                    AccountRef::Realm(account.clone())
-                } else {
-                    AccountRef::Name(account.clone())
-                };
-                Credentials::password(reference, &username, &self.password)
-            }
-            AuthMethod::ApiKey => {
-                let key = self.api_key.trim();
-                if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    errors.push(FieldError::new(
-                        "api_key",
-                        "an API key is 64 hexadecimal characters",
-                    ));
-                }
-                Credentials::ApiKey(Secret::new(key))
-            }
-        };
-        let Some(base) = base.filter(|_| errors.is_empty()) else {
-            return Err(EngineError::InvalidInput(errors).into());
-        };
-        let name = if account.is_empty() {
-            "api-key".to_owned()
-        } else {
-            account.clone()
-        };
-        let profile = Profile {
-            id: profile_id(base.as_str(), &name),
-            label: if account.is_empty() {
-                base.as_str().to_owned()
-            } else {
-                account.clone()
-            },
-            server: base.as_str().to_owned(),
-            account,
-            username: Some(username)
-                .filter(|u| !u.is_empty() && self.method == AuthMethod::Password),
-            method: self.method,
-            remember: self.remember,
-            account_id: None,
-            ca_file,
-        };
-        Ok((profile, credentials))
-    }
-}
-
 /// Sign in to a platform: a new one, a saved one, or the current one again after its session
 /// expired (nothing on screen is lost: the window stays as it is).
 pub async fn sign_in(app: &AppHandle, form: SignInForm) -> CommandResult<BootView> {
@@ -474,7 +302,7 @@ pub async fn sign_in(app: &AppHandle, form: SignInForm) -> CommandResult<BootVie
     let _one = state.switching.lock().await;
     // Which account this is, asked of the server before a folder is chosen: the profile is
     // that account's, whatever was typed (see `profile_for`).
-    let probe = Client::new(BaseUrl::parse(&profile.server)?, client_options(&profile)?)?;
+    let probe = Client::new(BaseUrl::parse(&profile.server)?, profile.client_options()?)?;
     let account_id = probe
         .sign_in(credentials.clone())
         .await
@@ -523,10 +351,7 @@ pub async fn forget(state: &AppState, id: &str) -> CommandResult<BootView> {
     let _one = state.switching.lock().await;
     let config = state.config()?;
     let mut saved = config.profiles();
-    saved.profiles.retain(|p| p.id != id);
-    if saved.last_used.as_deref() == Some(id) {
-        saved.last_used = None;
-    }
+    saved.forget(id);
     config.save_profiles(&saved)?;
     if let Some(secrets) = state.secrets.get() {
         forget_secrets(secrets.as_ref(), &secret_key(id, &config.profile_dir(id)))?;

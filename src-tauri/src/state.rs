@@ -5,9 +5,10 @@ use crate::error::{app_error, CommandResult};
 use crossbar_sandbox::Running;
 use desk_engine::{Clock, ConfigFiles, Desk, ErrorView, Profile, Settings, Status};
 use desk_store::SecretStore;
+use parking_lot::Mutex;
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -167,7 +168,6 @@ impl AppState {
     pub fn desk(&self) -> CommandResult<Arc<Desk>> {
         self.active
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .map(|a| a.desk.clone())
             .ok_or_else(|| app_error("not_signed_in", "Sign in first."))

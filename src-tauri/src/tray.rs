@@ -3,7 +3,7 @@
 
 use crate::state::AppState;
 use desk_core::money::format_money;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Wry};
@@ -67,7 +67,7 @@ fn menu(app: &AppHandle, balances: &[(String, String)]) -> tauri::Result<Menu<Wr
 pub fn refresh(app: &AppHandle) {
     static SHOWN: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     let balances = balance_entries(app);
-    let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    let mut shown = SHOWN.lock();
     if *shown == balances {
         return;
     }

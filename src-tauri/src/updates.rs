@@ -5,7 +5,7 @@
 //! installed when the user quits, never in the middle of their work.
 
 use crate::state::AppState;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_updater::{Update, UpdaterExt};
 
@@ -33,10 +33,7 @@ pub async fn check(app: AppHandle) {
         Ok(bytes) => {
             let version = update.version.clone();
             tracing::info!(%version, "update downloaded; it installs on quit");
-            *app.state::<Downloaded>()
-                .0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = Some((update, bytes));
+            *app.state::<Downloaded>().0.lock() = Some((update, bytes));
             app.state::<AppState>().update(|b| {
                 b.notices.push(format!(
                     "Account Desk {version} is ready: it is installed when you quit."
@@ -49,12 +46,7 @@ pub async fn check(app: AppHandle) {
 
 /// The app is quitting: install a downloaded update.
 pub fn install_on_exit(app: &AppHandle) {
-    let taken = app
-        .state::<Downloaded>()
-        .0
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take();
+    let taken = app.state::<Downloaded>().0.lock().take();
     if let Some((update, bytes)) = taken {
         if let Err(e) = update.install(bytes) {
             tracing::error!(error = %e, "the update could not be installed");

@@ -116,16 +116,15 @@ impl App {
     /// Whether the app still runs, and the end of its log and of what its driver printed: for
     /// the message of a test that timed out.
     fn diagnosis(&self) -> String {
-        let tail = |path: &std::path::Path| {
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+        let tail = |text: &str| {
             let lines: Vec<&str> = text.lines().collect();
             lines[lines.len().saturating_sub(15)..].join("\n")
         };
         format!(
             "app running: {}\n--- app log\n{}\n--- driver output\n{}",
             self.running(),
-            tail(&self._data.path().join("logs/account-desk.log")),
-            tail(&driver_log(self._data.path()))
+            tail(&log_text(self._data.path())),
+            tail(&std::fs::read_to_string(driver_log(self._data.path())).unwrap_or_default())
         )
     }
 
@@ -155,8 +154,7 @@ impl App {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let _ = self.client.clone().close().await;
-        let log =
-            std::fs::read_to_string(data.path().join("logs/account-desk.log")).unwrap_or_default();
+        let log = log_text(data.path());
         assert!(
             log.lines().last().is_some_and(|l| l.contains("stopped")),
             "the app went through its shut-down (cache flushed): {:?}",
@@ -613,6 +611,25 @@ impl Drop for App {
     }
 }
 
+/// The app's log files (one a day, named by date).
+fn is_log(path: &std::path::Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.starts_with("account-desk.") && name.ends_with(".log")
+}
+
+/// The app's log, all its daily files oldest first (a run may cross midnight).
+pub fn log_text(data_dir: &std::path::Path) -> String {
+    let mut files: Vec<PathBuf> = desk_testkit::files_under(&data_dir.join("logs"))
+        .into_iter()
+        .filter(|f| is_log(f))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect()
+}
+
 /// Every file a run of the app may have written: the data folder (cache, settings, logs) and
 /// the test session's own XDG folders (webview storage and caches, window state, the keyring's
 /// encrypted files). For scans that prove a secret never reached the disk.
@@ -624,7 +641,7 @@ pub fn files_written(data_dir: &std::path::Path) -> Vec<PathBuf> {
         }
     }
     assert!(
-        files.iter().any(|f| f.ends_with("account-desk.log")),
+        files.iter().any(|f| is_log(f)),
         "the log is among the files scanned"
     );
     files

@@ -86,7 +86,7 @@ async fn no_password_key_or_token_on_disk_in_logs_or_webview_storage() {
     secrets.extend(tokens.keys().map(|t| ("auth token", t.as_str())));
 
     // The log says what happened, never what was sent: no request or answer bodies.
-    let log = std::fs::read_to_string(kept.path().join("logs/account-desk.log")).unwrap();
+    let log = crate::app::log_text(kept.path());
     assert!(log.contains("starting") && log.contains("stopped"), "{log}");
     for body in ["Noc Team", "{\"data\"", "\"auth_token\"", "\"credentials\""] {
         assert!(!log.contains(body), "the log holds {body:?}:\n{log}");

@@ -1,12 +1,12 @@
 // Payment Details, Usage Charges and Service Plan. Money rules, card checks and proration live
 // in Rust; this file lays out what the core returns and sends what the user typed.
 
+import { close, openDialog } from './dialogs.js';
 import { h, replace } from './dom.js';
-import { call } from './ipc.js';
-import { input, setError, clearErrors, showErrors } from './fields.js';
-import { card, row, errorBlock } from './views.js';
-import { openDialog, close } from './dialogs.js';
+import { clearErrors, input, setError, showErrors } from './fields.js';
 import { money } from './format.js';
+import { call } from './ipc.js';
+import { card, errorBlock, row } from './views.js';
 
 /**
  * Start a render of `panel`: the returned check says whether this render still owns the panel
@@ -21,108 +21,225 @@ function claim(panel) {
 
 const signed = (d) => h('span', { class: `num${Number(d) < 0 ? ' negative' : ''}`, text: money(d) });
 
-/** Shown as the user types only; the core checks the number (Luhn, length) when it is added. */
-function brandOf(digits) {
-  if (/^4/.test(digits)) return 'Visa';
-  if (/^(5[1-5]|2(2[2-9]|[3-6]|7[01]|720))/.test(digits)) return 'Mastercard';
-  if (/^3[47]/.test(digits)) return 'American Express';
-  if (/^(6011|65|64[4-9])/.test(digits)) return 'Discover';
-  return '';
-}
-
 // --- Payment Details -------------------------------------------------------------------------
 
 const CONTACT = [
-  ['first_name', 'First name'], ['last_name', 'Last name'], ['email', 'E-mail'], ['number', 'Phone'],
-  ['street_address', 'Street address'], ['street_address_extra', 'Address line 2'], ['locality', 'City'],
-  ['region', 'State / region'], ['postal_code', 'Postal code'], ['country', 'Country (ISO code, like US)'],
+  ['first_name', 'First name'],
+  ['last_name', 'Last name'],
+  ['email', 'E-mail'],
+  ['number', 'Phone'],
+  ['street_address', 'Street address'],
+  ['street_address_extra', 'Address line 2'],
+  ['locality', 'City'],
+  ['region', 'State / region'],
+  ['postal_code', 'Postal code'],
+  ['country', 'Country (ISO code, like US)'],
 ];
 
 export async function renderPayment(panel, accountId, { notify, copy }) {
   const owns = claim(panel);
   let p;
-  try { p = await call('payment_details', { id: accountId }); } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
+  try {
+    p = await call('payment_details', { id: accountId });
+  } catch (err) {
+    if (owns()) replace(panel, errorBlock(err, copy));
+    return;
+  }
   if (!owns()) return;
   const cardRows = [];
   if (!p.can_pay) {
-    cardRows.push(h('div', { class: 'banner banner-info', id: 'billed-through', role: 'note' },
-      h('p', { text: `Billed through ${p.billed_through}. Only the top-level account needs credit card information.` })));
+    cardRows.push(
+      h(
+        'div',
+        { class: 'banner banner-info', id: 'billed-through', role: 'note' },
+        h('p', {
+          text: `Billed through ${p.billed_through}. Only the top-level account needs credit card information.`,
+        }),
+      ),
+    );
   } else {
     const c = p.card;
-    cardRows.push(row('card', 'Card on file', 'Used to add credit, pay monthly charges, buy numbers and other charges. Keep it valid.',
-      c ? h('span', { id: 'card-on-file', text: `${c.brand} ending in ${c.last_four}, expires ${c.expiry}` }) : h('span', { class: 'muted', id: 'card-on-file', text: 'No card on file' }),
-      c && c.warning ? h('p', { class: `note ${c.expired ? 'note-problem' : 'note-warn'}`, id: 'card-warning', role: 'note', text: c.warning }) : null,
-      p.card_fresh ? null : h('p', { class: 'note', text: 'Offline: this is the card last seen. Cards can only be changed online.' }),
-      h('button', { type: 'button', class: 'btn btn-small', id: 'card-add', text: c ? 'Replace card…' : 'Add card…', disabled: !p.card_fresh,
-        onclick: () => cardDialog(accountId, () => renderPayment(panel, accountId, { notify, copy })) })));
+    cardRows.push(
+      row(
+        'card',
+        'Card on file',
+        'Used to add credit, pay monthly charges, buy numbers and other charges. Keep it valid.',
+        c
+          ? h('span', { id: 'card-on-file', text: `${c.brand} ending in ${c.last_four}, expires ${c.expiry}` })
+          : h('span', { class: 'muted', id: 'card-on-file', text: 'No card on file' }),
+        c && c.warning
+          ? h('p', {
+              class: `note ${c.expired ? 'note-problem' : 'note-warn'}`,
+              id: 'card-warning',
+              role: 'note',
+              text: c.warning,
+            })
+          : null,
+        p.card_fresh
+          ? null
+          : h('p', { class: 'note', text: 'Offline: this is the card last seen. Cards can only be changed online.' }),
+        h('button', {
+          type: 'button',
+          class: 'btn btn-small',
+          id: 'card-add',
+          text: c ? 'Replace card…' : 'Add card…',
+          disabled: !p.card_fresh,
+          onclick: () => cardDialog(accountId, () => renderPayment(panel, accountId, { notify, copy })),
+        }),
+      ),
+    );
   }
   const fields = CONTACT.map(([key, label]) => {
     const path = `contact.billing.${key}`;
     const f = input(path, label, p.contact[key], { type: key === 'email' ? 'email' : 'text' });
     return f;
   });
-  const save = h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'contact-save', text: 'Save billing contact', onclick: async () => {
-    const form = panel.querySelector('#contact-form');
-    clearErrors(form);
-    const contact = Object.fromEntries(CONTACT.map(([key]) => [key, form.querySelector(`#f-contact-billing-${key.replace(/_/g, '-')}`).value]));
-    try {
-      await call('save_billing_contact', { id: accountId, contact });
-      notify({ code: 'info', message: 'Billing contact saved locally; it goes to the server now, or as soon as it can be reached.' }, true);
-      renderPayment(panel, accountId, { notify, copy });
-    } catch (err) { showErrors(form, err.fields || [], (f) => notify({ code: 'invalid_input', message: f.message })); if (!(err.fields || []).length) notify(err); }
-  } });
-  replace(panel,
+  const save = h('button', {
+    type: 'button',
+    class: 'btn btn-primary btn-small',
+    id: 'contact-save',
+    text: 'Save billing contact',
+    onclick: async () => {
+      const form = panel.querySelector('#contact-form');
+      clearErrors(form);
+      const contact = Object.fromEntries(
+        CONTACT.map(([key]) => [key, form.querySelector(`#f-contact-billing-${key.replace(/_/g, '-')}`).value]),
+      );
+      try {
+        await call('save_billing_contact', { id: accountId, contact });
+        notify(
+          {
+            code: 'info',
+            message: 'Billing contact saved locally; it goes to the server now, or as soon as it can be reached.',
+          },
+          true,
+        );
+        renderPayment(panel, accountId, { notify, copy });
+      } catch (err) {
+        showErrors(form, err.fields || [], (f) => notify({ code: 'invalid_input', message: f.message }));
+        if (!(err.fields || []).length) notify(err);
+      }
+    },
+  });
+  replace(
+    panel,
     card('Credit card', cardRows),
-    card('Billing contact',
-      p.contact_single_name ? h('p', { class: 'note', role: 'note', text: 'Stored as a single name by another tool; saving splits it into first and last name.' }) : null,
+    card(
+      'Billing contact',
+      p.contact_single_name
+        ? h('p', {
+            class: 'note',
+            role: 'note',
+            text: 'Stored as a single name by another tool; saving splits it into first and last name.',
+          })
+        : null,
       p.contact_pending ? h('p', { class: 'tag tag-pending', text: 'pending' }) : null,
       h('div', { class: 'form-grid', id: 'contact-form' }, fields),
-      h('div', { class: 'card-actions' }, save)));
+      h('div', { class: 'card-actions' }, save),
+    ),
+  );
 }
 
 function cardDialog(accountId, done) {
   const number = input('card_number', 'Card number', '', { inputmode: 'numeric', autocomplete: 'off' });
   const brand = h('span', { class: 'card-brand', id: 'card-brand', 'aria-live': 'polite' });
-  const expiry = input('card_expiry', 'Expiry (MM/YY)', '', { inputmode: 'numeric', placeholder: 'MM/YY', autocomplete: 'off' });
-  const cvv = input('card_cvv', 'Security code (CVV)', '', { inputmode: 'numeric', autocomplete: 'off', type: 'password' });
+  const expiry = input('card_expiry', 'Expiry (MM/YY)', '', {
+    inputmode: 'numeric',
+    placeholder: 'MM/YY',
+    autocomplete: 'off',
+  });
+  const cvv = input('card_cvv', 'Security code (CVV)', '', {
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    type: 'password',
+  });
   const holder = input('card_holder', 'Name on card', '', {});
   const status = h('p', { class: 'muted', id: 'card-status', 'aria-live': 'polite' });
   const numberInput = number.querySelector('input');
-  numberInput.addEventListener('input', () => { brand.textContent = brandOf(numberInput.value.replace(/\D/g, '')); });
-  const destination = h('p', { class: 'note', id: 'card-destination', 'aria-live': 'polite', text: 'Finding out where the card details go…' });
-  const body = h('div', { id: 'card-form' },
-    h('p', { class: 'muted', text: 'The card goes straight to the payment processor in exchange for a one-time token; the platform and this computer never store its number.' }),
-    destination, number, brand, expiry, cvv, holder, status);
+  // The core names the brand from the issuer's prefix (the first six digits, no more).
+  let asked = 0;
+  numberInput.addEventListener('input', async () => {
+    const mine = ++asked;
+    const leading = numberInput.value.replace(/\D/g, '').slice(0, 6);
+    const name = await call('card_brand', { leading }).catch(() => '');
+    if (mine === asked) brand.textContent = name;
+  });
+  const destination = h('p', {
+    class: 'note',
+    id: 'card-destination',
+    'aria-live': 'polite',
+    text: 'Finding out where the card details go…',
+  });
+  const body = h(
+    'div',
+    { id: 'card-form' },
+    h('p', {
+      class: 'muted',
+      text: 'The card goes straight to the payment processor in exchange for a one-time token; the platform and this computer never store its number.',
+    }),
+    destination,
+    number,
+    brand,
+    expiry,
+    cvv,
+    holder,
+    status,
+  );
   call('card_destination', { id: accountId })
-    .then((host) => { destination.textContent = `Card details are sent to ${host} (the payment processor) and nowhere else.`; })
-    .catch((err) => { destination.textContent = err.message; destination.classList.add('note-problem'); });
+    .then((host) => {
+      destination.textContent = `Card details are sent to ${host} (the payment processor) and nowhere else.`;
+    })
+    .catch((err) => {
+      destination.textContent = err.message;
+      destination.classList.add('note-problem');
+    });
   let busy = false;
-  const wipe = () => { for (const i of body.querySelectorAll('input')) i.value = ''; };
+  const wipe = () => {
+    for (const i of body.querySelectorAll('input')) i.value = '';
+  };
   openDialog({
     title: 'Add a card',
     body,
     actions: [
-      { label: 'Cancel', id: 'card-cancel', onClick: () => { wipe(); close(false); } },
-      { label: 'Add card', primary: true, id: 'card-confirm', onClick: async () => {
-        if (busy) return;
-        busy = true;
-        clearErrors(body);
-        status.textContent = 'Checking the card with the payment processor…';
-        const entry = { number: numberInput.value, expiry: expiry.querySelector('input').value, cvv: cvv.querySelector('input').value, holder: holder.querySelector('input').value };
-        try {
-          await call('add_card', { id: accountId, card: entry });
+      {
+        label: 'Cancel',
+        id: 'card-cancel',
+        onClick: () => {
           wipe();
-          close(true);
-          done();
-        } catch (err) {
-          status.textContent = '';
-          const placed = showErrors(body, err.fields || []);
-          if (!placed || !(err.fields || []).length) status.textContent = err.message;
-        } finally {
-          entry.number = ''; entry.cvv = '';
-          busy = false;
-        }
-      } },
+          close(false);
+        },
+      },
+      {
+        label: 'Add card',
+        primary: true,
+        id: 'card-confirm',
+        onClick: async () => {
+          if (busy) return;
+          busy = true;
+          clearErrors(body);
+          status.textContent = 'Checking the card with the payment processor…';
+          const entry = {
+            number: numberInput.value,
+            expiry: expiry.querySelector('input').value,
+            cvv: cvv.querySelector('input').value,
+            holder: holder.querySelector('input').value,
+          };
+          try {
+            await call('add_card', { id: accountId, card: entry });
+            wipe();
+            close(true);
+            done();
+          } catch (err) {
+            status.textContent = '';
+            const placed = showErrors(body, err.fields || []);
+            if (!placed || !(err.fields || []).length) status.textContent = err.message;
+          } finally {
+            entry.number = '';
+            entry.cvv = '';
+            busy = false;
+          }
+        },
+      },
     ],
     onClosed: wipe,
   });
@@ -136,9 +253,12 @@ const ranges = new Map();
 
 function chart(points) {
   if (points.length < 2) return h('p', { class: 'muted', text: 'Not enough days for a chart.' });
-  const W = 640; const H = 160; const pad = 28;
+  const W = 640;
+  const H = 160;
+  const pad = 28;
   const values = points.map((p) => Number(p.balance));
-  const lo = Math.min(0, ...values); const hi = Math.max(...values, lo + 1);
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(...values, lo + 1);
   const x = (i) => pad + (i * (W - 2 * pad)) / (points.length - 1);
   const y = (v) => H - pad - ((v - lo) * (H - 2 * pad)) / (hi - lo);
   const ns = 'http://www.w3.org/2000/svg';
@@ -147,8 +267,15 @@ function chart(points) {
   svg.setAttribute('class', 'chart');
   svg.setAttribute('id', 'balance-chart');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `Balance from ${points[0].date} (${money(points[0].balance)}) to ${points[points.length - 1].date} (${money(points[points.length - 1].balance)})`);
-  const el = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
+  svg.setAttribute(
+    'aria-label',
+    `Balance from ${points[0].date} (${money(points[0].balance)}) to ${points[points.length - 1].date} (${money(points[points.length - 1].balance)})`,
+  );
+  const el = (tag, attrs) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  };
   svg.append(el('line', { x1: pad, x2: W - pad, y1: y(0), y2: y(0), class: 'chart-zero' }));
   svg.append(el('polyline', { points: values.map((v, i) => `${x(i)},${y(v)}`).join(' '), class: 'chart-line' }));
   for (const [i, v] of values.entries()) {
@@ -158,9 +285,17 @@ function chart(points) {
     dot.append(t);
     svg.append(dot);
   }
-  const label = (text, xx, yy, anchor) => { const t = el('text', { x: xx, y: yy, 'text-anchor': anchor, class: 'chart-label' }); t.textContent = text; return t; };
-  svg.append(label(money(hi), 2, pad, 'start'), label(money(lo), 2, H - pad, 'start'),
-    label(points[0].date, pad, H - 6, 'start'), label(points[points.length - 1].date, W - pad, H - 6, 'end'));
+  const label = (text, xx, yy, anchor) => {
+    const t = el('text', { x: xx, y: yy, 'text-anchor': anchor, class: 'chart-label' });
+    t.textContent = text;
+    return t;
+  };
+  svg.append(
+    label(money(hi), 2, pad, 'start'),
+    label(money(lo), 2, H - pad, 'start'),
+    label(points[0].date, pad, H - 6, 'start'),
+    label(points[points.length - 1].date, W - pad, H - 6, 'end'),
+  );
   return svg;
 }
 
@@ -171,64 +306,210 @@ export async function renderUsage(panel, accountId, { notify, copy }) {
     replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
   }
   panel.dataset.account = accountId;
-  let u; let settings;
+  let u;
+  let settings;
   try {
-    [u, settings] = await Promise.all([call('usage', { id: accountId, from: chosen.from, to: chosen.to }), call('billing_settings', { id: accountId })]);
-  } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
+    [u, settings] = await Promise.all([
+      call('usage', { id: accountId, from: chosen.from, to: chosen.to }),
+      call('billing_settings', { id: accountId }),
+    ]);
+  } catch (err) {
+    if (owns()) replace(panel, errorBlock(err, copy));
+    return;
+  }
   if (!owns()) return;
   const range = { from: u.from, to: u.to };
   const rerender = () => renderUsage(panel, accountId, { notify, copy });
   const from = h('input', { type: 'date', id: 'usage-from', value: range.from, 'aria-label': 'From' });
   const to = h('input', { type: 'date', id: 'usage-to', value: range.to, 'aria-label': 'To' });
-  const apply = h('button', { type: 'button', class: 'btn btn-small', id: 'usage-apply', text: 'Show', onclick: () => { ranges.set(accountId, { from: from.value, to: to.value }); rerender(); } });
-  const exportButton = h('button', { type: 'button', class: 'btn btn-small', id: 'usage-export', text: 'Export CSV…', disabled: Boolean(u.as_of), onclick: async () => {
-    try {
-      const path = await call('export_usage', { id: accountId, from: range.from, to: range.to });
-      if (path) notify({ code: 'info', message: `Saved ${u.rows.length} rows to ${path}` }, true);
-    } catch (err) { notify(err); }
-  } });
-  const watch = h('input', { type: 'checkbox', id: 'watch-balance', checked: u.watched, onchange: async (e) => {
-    try { await call('set_watched', { id: accountId, on: e.target.checked }); } catch (err) { notify(err); }
-  } });
+  const apply = h('button', {
+    type: 'button',
+    class: 'btn btn-small',
+    id: 'usage-apply',
+    text: 'Show',
+    onclick: () => {
+      ranges.set(accountId, { from: from.value, to: to.value });
+      rerender();
+    },
+  });
+  const exportButton = h('button', {
+    type: 'button',
+    class: 'btn btn-small',
+    id: 'usage-export',
+    text: 'Export CSV…',
+    disabled: Boolean(u.as_of),
+    onclick: async () => {
+      try {
+        const path = await call('export_usage', { id: accountId, from: range.from, to: range.to });
+        if (path) notify({ code: 'info', message: `Saved ${u.rows.length} rows to ${path}` }, true);
+      } catch (err) {
+        notify(err);
+      }
+    },
+  });
+  const watch = h('input', {
+    type: 'checkbox',
+    id: 'watch-balance',
+    checked: u.watched,
+    onchange: async (e) => {
+      try {
+        await call('set_watched', { id: accountId, on: e.target.checked });
+      } catch (err) {
+        notify(err);
+      }
+    },
+  });
   const below = Number(u.balance) < Number(u.threshold);
-  const balanceCard = card('Balance',
-    h('div', { class: 'balance-line' },
+  const balanceCard = card(
+    'Balance',
+    h(
+      'div',
+      { class: 'balance-line' },
       h('span', { class: `balance${Number(u.balance) < 0 ? ' negative' : ''}`, id: 'balance', text: money(u.balance) }),
-      below ? h('span', { class: 'chip chip-warn', id: 'balance-low', text: `Below the ${money(u.threshold)} alert threshold` }) : null,
+      below
+        ? h('span', {
+            class: 'chip chip-warn',
+            id: 'balance-low',
+            text: `Below the ${money(u.threshold)} alert threshold`,
+          })
+        : null,
       h('span', { class: 'spacer' }),
-      u.can_pay ? h('button', { type: 'button', class: 'btn btn-primary', id: 'credit-add', text: 'Add credit…', disabled: Boolean(u.as_of), onclick: () => creditDialog(accountId, rerender) }) : null),
-    u.as_of ? h('p', { class: 'note', role: 'note', text: `Offline — last balance seen ${new Date(u.as_of).toLocaleString()}. Credit can only be added online.` }) : null,
+      u.can_pay
+        ? h('button', {
+            type: 'button',
+            class: 'btn btn-primary',
+            id: 'credit-add',
+            text: 'Add credit…',
+            disabled: Boolean(u.as_of),
+            onclick: () => creditDialog(accountId, rerender),
+          })
+        : null,
+    ),
+    u.as_of
+      ? h('p', {
+          class: 'note',
+          role: 'note',
+          text: `Offline — last balance seen ${new Date(u.as_of).toLocaleString()}. Credit can only be added online.`,
+        })
+      : null,
     u.platform_note ? h('p', { class: 'note', role: 'note', id: 'usage-platform-note', text: u.platform_note }) : null,
-    h('label', { class: 'check' }, watch, ' Watch this balance from the tray (a notification when it falls below the threshold)'));
-  const rangeBar = h('div', { class: 'panel-bar' }, h('label', { for: 'usage-from', text: 'From' }), from, h('label', { for: 'usage-to', text: 'to' }), to, apply,
-    h('span', { class: 'muted', text: `Dates and times in ${u.zone}` }), h('span', { class: 'spacer' }), exportButton);
-  const sources = h('table', { class: 'table', id: 'usage-sources' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Source' }), h('th', { scope: 'col', class: 'num', text: 'Total' }))),
-    h('tbody', {}, u.sources.map((s) => h('tr', {}, h('td', { text: s.source }), h('td', { class: 'num' }, signed(s.amount))))));
+    h(
+      'label',
+      { class: 'check' },
+      watch,
+      ' Watch this balance from the tray (a notification when it falls below the threshold)',
+    ),
+  );
+  const rangeBar = h(
+    'div',
+    { class: 'panel-bar' },
+    h('label', { for: 'usage-from', text: 'From' }),
+    from,
+    h('label', { for: 'usage-to', text: 'to' }),
+    to,
+    apply,
+    h('span', { class: 'muted', text: `Dates and times in ${u.zone}` }),
+    h('span', { class: 'spacer' }),
+    exportButton,
+  );
+  const sources = h(
+    'table',
+    { class: 'table', id: 'usage-sources' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col', text: 'Source' }), h('th', { scope: 'col', class: 'num', text: 'Total' })),
+    ),
+    h(
+      'tbody',
+      {},
+      u.sources.map((s) => h('tr', {}, h('td', { text: s.source }), h('td', { class: 'num' }, signed(s.amount)))),
+    ),
+  );
   const rows = u.rows.length
-    ? h('table', { class: 'table', id: 'usage-rows' },
-      h('thead', {}, h('tr', {}, ['When', 'Source', 'Description', 'Minutes', 'Amount', 'Balance'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, u.rows.map((r) => h('tr', {},
-        h('td', { text: r.local }), h('td', { text: r.source }), h('td', { text: r.description }),
-        h('td', { class: 'num', text: r.minutes ?? '' }), h('td', { class: 'num' }, signed(r.amount)), h('td', { class: 'num' }, signed(r.balance))))))
-    : h('p', { class: 'empty', text: u.as_of ? 'Usage can be listed when the server is reachable.' : 'No charges or credits in this range.' });
+    ? h(
+        'table',
+        { class: 'table', id: 'usage-rows' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['When', 'Source', 'Description', 'Minutes', 'Amount', 'Balance'].map((t) =>
+              h('th', { scope: 'col', text: t }),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          u.rows.map((r) =>
+            h(
+              'tr',
+              {},
+              h('td', { text: r.local }),
+              h('td', { text: r.source }),
+              h('td', { text: r.description }),
+              h('td', { class: 'num', text: r.minutes ?? '' }),
+              h('td', { class: 'num' }, signed(r.amount)),
+              h('td', { class: 'num' }, signed(r.balance)),
+            ),
+          ),
+        ),
+      )
+    : h('p', {
+        class: 'empty',
+        text: u.as_of ? 'Usage can be listed when the server is reachable.' : 'No charges or credits in this range.',
+      });
   const txs = u.transactions.length
-    ? h('table', { class: 'table', id: 'transactions' },
-      h('thead', {}, h('tr', {}, ['When', 'Description', 'Amount', 'Status', 'Reason'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, u.transactions.map((t) => h('tr', { class: t.status === 'completed' ? '' : 'row-failed' },
-        h('td', { text: t.local }), h('td', { text: t.description }), h('td', { class: 'num' }, signed(t.amount)),
-        h('td', { text: t.status }), h('td', { text: t.reason || '' })))))
+    ? h(
+        'table',
+        { class: 'table', id: 'transactions' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['When', 'Description', 'Amount', 'Status', 'Reason'].map((t) => h('th', { scope: 'col', text: t })),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          u.transactions.map((t) =>
+            h(
+              'tr',
+              { class: t.status === 'completed' ? '' : 'row-failed' },
+              h('td', { text: t.local }),
+              h('td', { text: t.description }),
+              h('td', { class: 'num' }, signed(t.amount)),
+              h('td', { text: t.status }),
+              h('td', { text: t.reason || '' }),
+            ),
+          ),
+        ),
+      )
     : h('p', { class: 'empty', text: 'No card transactions in this range.' });
-  replace(panel, balanceCard, rangeBar,
+  replace(
+    panel,
+    balanceCard,
+    rangeBar,
     u.as_of ? null : card('Balance over the range', chart(u.chart)),
-    card('By source', sources), card('Charges and credits', rows), card('Card transactions', txs),
-    settingsCard(accountId, settings, { notify, rerender }));
+    card('By source', sources),
+    card('Charges and credits', rows),
+    card('Card transactions', txs),
+    settingsCard(accountId, settings, { notify, rerender }),
+  );
 }
 
 function creditDialog(accountId, done) {
   const amount = input('credit.amount', 'Amount to add', '', { inputmode: 'decimal', placeholder: '25.00' });
   const result = h('p', { id: 'credit-result', 'aria-live': 'polite' });
-  let intent = null; let busy = false; let finished = false;
+  let intent = null;
+  let busy = false;
+  let finished = false;
   const confirm = async () => {
     if (busy || finished) return; // a double click sends once
     busy = true;
@@ -238,7 +519,7 @@ function creditDialog(accountId, done) {
     result.textContent = 'Charging the card on file…';
     const amountInput = amount.querySelector('input');
     try {
-      intent = intent || await call('new_credit_intent');
+      intent = intent || (await call('new_credit_intent'));
       const o = await call('add_credit', { id: accountId, intent, amount: amountInput.value });
       result.textContent = o.message;
       if (o.intent !== intent) {
@@ -264,11 +545,20 @@ function creditDialog(accountId, done) {
       result.textContent = '';
       if (!showErrors(amount, err.fields || []) || !(err.fields || []).length) result.textContent = err.message;
       button.disabled = false;
-    } finally { busy = false; }
+    } finally {
+      busy = false;
+    }
   };
   openDialog({
     title: 'Add credit',
-    body: [h('p', { class: 'muted', text: 'The card on file is charged once for this amount, even if you click twice or the connection drops.' }), amount, result],
+    body: [
+      h('p', {
+        class: 'muted',
+        text: 'The card on file is charged once for this amount, even if you click twice or the connection drops.',
+      }),
+      amount,
+      result,
+    ],
     actions: [
       { label: 'Close', id: 'credit-close', onClick: () => close(finished) },
       { label: 'Add credit', primary: true, id: 'credit-confirm', onClick: confirm },
@@ -279,45 +569,92 @@ function creditDialog(accountId, done) {
 
 function settingsCard(accountId, view, { notify, rerender }) {
   const f = view.form;
-  const pending = (paths) => (paths.some((p) => view.pending.some((q) => q.startsWith(p))) ? h('span', { class: 'tag tag-pending', text: 'pending' }) : null);
+  const pending = (paths) =>
+    paths.some((p) => view.pending.some((q) => q.startsWith(p)))
+      ? h('span', { class: 'tag tag-pending', text: 'pending' })
+      : null;
   const alertsOn = h('input', { type: 'checkbox', id: 'f-alerts-enabled', checked: f.alerts_enabled });
-  const threshold = input('notifications.low_balance.threshold', 'Alert below', f.alerts_threshold, { inputmode: 'decimal' });
+  const threshold = input('notifications.low_balance.threshold', 'Alert below', f.alerts_threshold, {
+    inputmode: 'decimal',
+  });
   const rechargeOn = h('input', { type: 'checkbox', id: 'f-recharge-enabled', checked: f.recharge_enabled });
-  const rThreshold = input('topup.threshold', 'When the balance falls below', f.recharge_threshold, { inputmode: 'decimal' });
+  const rThreshold = input('topup.threshold', 'When the balance falls below', f.recharge_threshold, {
+    inputmode: 'decimal',
+  });
   const rAmount = input('topup.amount', 'Add this amount', f.recharge_amount, { inputmode: 'decimal' });
-  const sub = (value, label, help) => h('label', { class: 'radio' },
-    h('input', { type: 'radio', name: 'subscription', value, id: `f-subscription-${value}`, checked: f.subscription === value }),
-    h('span', {}, h('strong', { text: label }), h('span', { class: 'radio-help', text: help })));
-  const box = h('div', { id: 'billing-settings' },
-    row('notifications.low_balance', ['Threshold alerts', pending(['notifications.low_balance'])], 'An e-mail from the platform, and a notification from Account Desk for watched balances, when the balance falls below this amount. On at 5.00 unless changed.',
-      h('div', {}, h('label', { class: 'check' }, alertsOn, ' Alert me'), threshold)),
-    row('topup', ['Auto recharge', pending(['topup.threshold', 'topup.amount'])], 'The card on file is charged this amount when the balance falls below the trigger — at most once every 24 hours, so a busy day cannot drain the card. Turning it off removes both values.',
-      h('div', {}, h('label', { class: 'check' }, rechargeOn, ' Recharge automatically'), rThreshold, rAmount)),
-    row('topup.monthly', ['Subscription payment', pending(['topup.monthly'])], 'How the monthly bill is paid. Saved where Kazoo’s web client keeps this choice (topup.monthly); the platform, not Account Desk, decides whether it acts on it — Kazoo 4.3 itself reads neither key, so ask your provider what it does.',
-      h('div', { role: 'radiogroup', 'aria-label': 'Subscription payment' },
+  const sub = (value, label, help) =>
+    h(
+      'label',
+      { class: 'radio' },
+      h('input', {
+        type: 'radio',
+        name: 'subscription',
+        value,
+        id: `f-subscription-${value}`,
+        checked: f.subscription === value,
+      }),
+      h('span', {}, h('strong', { text: label }), h('span', { class: 'radio-help', text: help })),
+    );
+  const box = h(
+    'div',
+    { id: 'billing-settings' },
+    row(
+      'notifications.low_balance',
+      ['Threshold alerts', pending(['notifications.low_balance'])],
+      'An e-mail from the platform, and a notification from Account Desk for watched balances, when the balance falls below this amount. On at 5.00 unless changed.',
+      h('div', {}, h('label', { class: 'check' }, alertsOn, ' Alert me'), threshold),
+    ),
+    row(
+      'topup',
+      ['Auto recharge', pending(['topup.threshold', 'topup.amount'])],
+      'The card on file is charged this amount when the balance falls below the trigger — at most once every 24 hours, so a busy day cannot drain the card. Turning it off removes both values.',
+      h('div', {}, h('label', { class: 'check' }, rechargeOn, ' Recharge automatically'), rThreshold, rAmount),
+    ),
+    row(
+      'topup.monthly',
+      ['Subscription payment', pending(['topup.monthly'])],
+      'How the monthly bill is paid. Saved where Kazoo’s web client keeps this choice (topup.monthly); the platform, not Account Desk, decides whether it acts on it — Kazoo 4.3 itself reads neither key, so ask your provider what it does.',
+      h(
+        'div',
+        { role: 'radiogroup', 'aria-label': 'Subscription payment' },
         sub('self_manage', 'Self Manage', 'You keep enough credit on the account yourself (the default).'),
         sub('card', 'Card', 'The card on file pays the monthly bill; account credit is the fallback.'),
-        sub('credit', 'Account credit', 'The bill is taken from credit; the card tops up what is missing.'))));
-  const save = h('button', { type: 'button', class: 'btn btn-primary btn-small', id: 'billing-save', text: 'Save billing settings', onclick: async () => {
-    clearErrors(box);
-    const form = {
-      alerts_enabled: alertsOn.checked,
-      alerts_threshold: threshold.querySelector('input').value,
-      recharge_enabled: rechargeOn.checked,
-      recharge_threshold: rThreshold.querySelector('input').value,
-      recharge_amount: rAmount.querySelector('input').value,
-      subscription: (box.querySelector('input[name=subscription]:checked') || { value: 'self_manage' }).value,
-    };
-    try {
-      await call('save_billing_settings', { id: accountId, form });
-      notify({ code: 'info', message: 'Billing settings saved locally; they go to the server now, or as soon as it can be reached.' }, true);
-      rerender();
-    } catch (err) {
-      const fields = err.fields || [];
-      for (const e of fields) setError(box, e.field, e.message);
-      if (!fields.length) notify(err);
-    }
-  } });
+        sub('credit', 'Account credit', 'The bill is taken from credit; the card tops up what is missing.'),
+      ),
+    ),
+  );
+  const save = h('button', {
+    type: 'button',
+    class: 'btn btn-primary btn-small',
+    id: 'billing-save',
+    text: 'Save billing settings',
+    onclick: async () => {
+      clearErrors(box);
+      const form = {
+        alerts_enabled: alertsOn.checked,
+        alerts_threshold: threshold.querySelector('input').value,
+        recharge_enabled: rechargeOn.checked,
+        recharge_threshold: rThreshold.querySelector('input').value,
+        recharge_amount: rAmount.querySelector('input').value,
+        subscription: (box.querySelector('input[name=subscription]:checked') || { value: 'self_manage' }).value,
+      };
+      try {
+        await call('save_billing_settings', { id: accountId, form });
+        notify(
+          {
+            code: 'info',
+            message: 'Billing settings saved locally; they go to the server now, or as soon as it can be reached.',
+          },
+          true,
+        );
+        rerender();
+      } catch (err) {
+        const fields = err.fields || [];
+        for (const e of fields) setError(box, e.field, e.message);
+        if (!fields.length) notify(err);
+      }
+    },
+  });
   return card('Alerts, auto recharge and subscription', box, h('div', { class: 'card-actions' }, save));
 }
 
@@ -326,17 +663,70 @@ function settingsCard(accountId, view, { notify, rerender }) {
 export async function renderPlan(panel, accountId, { copy }) {
   const owns = claim(panel);
   let p;
-  try { p = await call('service_plan', { id: accountId }); } catch (err) { if (owns()) replace(panel, errorBlock(err, copy)); return; }
+  try {
+    p = await call('service_plan', { id: accountId });
+  } catch (err) {
+    if (owns()) replace(panel, errorBlock(err, copy));
+    return;
+  }
   if (!owns()) return;
-  if (p.platform_note) { replace(panel, h('p', { class: 'empty', id: 'plan-platform-note', text: p.platform_note })); return; }
-  if (!p.plan_name) { replace(panel, h('p', { class: 'empty', text: 'This account is not on a service plan.' })); return; }
-  const items = h('table', { class: 'table', id: 'plan-items' },
-    h('thead', {}, h('tr', {}, ['Item', 'Quantity', 'Rate / month', 'Monthly'].map((t) => h('th', { scope: 'col', text: t })))),
-    h('tbody', {}, p.items.map((i) => h('tr', {}, h('td', { text: i.item.replace(/_/g, ' ') }), h('td', { class: 'num', text: i.quantity }),
-      h('td', { class: 'num', text: money(i.rate) }), h('td', { class: 'num', text: money(i.total) })))),
-    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3, text: 'Monthly total' }), h('td', { class: 'num', id: 'plan-total', text: money(p.recurring) }))));
-  replace(panel,
-    card(p.plan_name, items,
-      h('p', { id: 'plan-next', text: p.next_billing ? `Next billing date: ${p.next_billing} (the platform bills at 00:00 UTC)` : 'Next billing date not known.' })),
-    card('How proration works', h('p', { id: 'plan-explanation', text: p.explanation })));
+  if (p.platform_note) {
+    replace(panel, h('p', { class: 'empty', id: 'plan-platform-note', text: p.platform_note }));
+    return;
+  }
+  if (!p.plan_name) {
+    replace(panel, h('p', { class: 'empty', text: 'This account is not on a service plan.' }));
+    return;
+  }
+  const items = h(
+    'table',
+    { class: 'table', id: 'plan-items' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Item', 'Quantity', 'Rate / month', 'Monthly'].map((t) => h('th', { scope: 'col', text: t })),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      p.items.map((i) =>
+        h(
+          'tr',
+          {},
+          h('td', { text: i.item.replace(/_/g, ' ') }),
+          h('td', { class: 'num', text: i.quantity }),
+          h('td', { class: 'num', text: money(i.rate) }),
+          h('td', { class: 'num', text: money(i.total) }),
+        ),
+      ),
+    ),
+    h(
+      'tfoot',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row', colspan: 3, text: 'Monthly total' }),
+        h('td', { class: 'num', id: 'plan-total', text: money(p.recurring) }),
+      ),
+    ),
+  );
+  replace(
+    panel,
+    card(
+      p.plan_name,
+      items,
+      h('p', {
+        id: 'plan-next',
+        text: p.next_billing
+          ? `Next billing date: ${p.next_billing} (the platform bills at 00:00 UTC)`
+          : 'Next billing date not known.',
+      }),
+    ),
+    card('How proration works', h('p', { id: 'plan-explanation', text: p.explanation })),
+  );
 }

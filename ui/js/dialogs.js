@@ -27,11 +27,19 @@ export function openDialog({ title, body, actions = [], onClosed, wide = false }
   dialog.replaceChildren(
     h('h2', { id: 'dialog-title', class: 'dialog-title', text: title }),
     h('div', { class: 'dialog-body' }, body),
-    h('div', { class: 'dialog-actions' },
-      actions.map((a) => h('button', {
-        type: 'button', id: a.id, class: `btn${a.primary ? ' btn-primary' : ''}${a.danger ? ' btn-danger' : ''}`,
-        text: a.label, onclick: a.onClick,
-      }))),
+    h(
+      'div',
+      { class: 'dialog-actions' },
+      actions.map((a) =>
+        h('button', {
+          type: 'button',
+          id: a.id,
+          class: `btn${a.primary ? ' btn-primary' : ''}${a.danger ? ' btn-danger' : ''}`,
+          text: a.label,
+          onclick: a.onClick,
+        }),
+      ),
+    ),
   );
   onCancel = onClosed || null;
   dialog.showModal();

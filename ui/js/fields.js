@@ -9,11 +9,21 @@ export const slug = (field) => field.replace(/[^a-z0-9]+/gi, '-');
 /** An input with its label, help, inline error and hint, for one Kazoo field path. */
 export function input(field, label, value, attrs = {}) {
   const id = `f-${slug(field)}`;
-  return h('div', { class: 'field', dataset: { input: field } },
+  return h(
+    'div',
+    { class: 'field', dataset: { input: field } },
     h('label', { for: id, class: 'field-label', text: label }),
-    h('input', { id, value: value ?? '', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `err-${slug(field)} hint-${slug(field)}`, ...attrs }),
+    h('input', {
+      id,
+      value: value ?? '',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-describedby': `err-${slug(field)} hint-${slug(field)}`,
+      ...attrs,
+    }),
     h('p', { class: 'field-error', id: `err-${slug(field)}`, role: 'alert' }),
-    h('p', { class: 'field-hint', id: `hint-${slug(field)}` }));
+    h('p', { class: 'field-hint', id: `hint-${slug(field)}` }),
+  );
 }
 
 export function setError(root, field, message) {
@@ -69,7 +79,9 @@ export function liveCheck(root, accountId, field, inputEl, { onDisplay } = {}) {
         setError(root, r.field === 'realm_label' ? 'realm' : field, r.ok ? '' : r.message);
         if (onDisplay) onDisplay(r);
         else setHint(root, field, r.ok && r.display ? `Will be saved as ${r.display}` : '');
-      } catch { /* the save reports it */ }
+      } catch {
+        /* the save reports it */
+      }
     }, 150);
   });
 }
@@ -84,5 +96,9 @@ const STATE_LABEL = {
 /** A small marker next to a label when any of `paths` has a pending value. */
 export function pendingTag(pending, paths) {
   if (!pending || !paths.some((p) => pending.fields.includes(p))) return null;
-  return h('span', { class: `pending-tag pending-${pending.state}`, text: STATE_LABEL[pending.state] || 'pending', title: 'Saved on this computer, not yet on the server' });
+  return h('span', {
+    class: `pending-tag pending-${pending.state}`,
+    text: STATE_LABEL[pending.state] || 'pending',
+    title: 'Saved on this computer, not yet on the server',
+  });
 }

@@ -19,8 +19,12 @@ export function clockTime(iso) {
 // The app's clock runs this far from the computer's (a debug build started with --clock): the
 // window's "5 min ago" counts from the same now as the engine.
 let offsetMs = 0;
-export function setClockOffset(ms) { offsetMs = Number(ms) || 0; }
-function now() { return Date.now() + offsetMs; }
+export function setClockOffset(ms) {
+  offsetMs = Number(ms) || 0;
+}
+function now() {
+  return Date.now() + offsetMs;
+}
 
 export function relativeTime(iso, at = now()) {
   const d = new Date(iso).getTime();

@@ -1,7 +1,9 @@
-// The only way the window talks to anything: Tauri commands into the Rust core. The webview
+// The only way the window talks to anything: Tauri commands into the Rust core, and the events
+// it emits back. The webview
 // never opens a network connection itself (the CSP forbids it).
 
-const core = window.__TAURI__ && window.__TAURI__.core;
+const tauri = window.__TAURI__;
+const core = tauri && tauri.core;
 
 /** Call a command; failures reject with {code, message, field, fields, status, request_id}. */
 export async function call(command, args = {}) {
@@ -12,4 +14,9 @@ export async function call(command, args = {}) {
     if (err && typeof err === 'object' && 'code' in err) throw err;
     throw { code: 'internal', message: String(err) };
   }
+}
+
+/** Run `handler(payload)` whenever the core emits `event` (nothing outside the desktop window). */
+export function listen(event, handler) {
+  if (tauri && tauri.event) tauri.event.listen(event, (e) => handler(e.payload));
 }

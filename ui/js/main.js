@@ -2,21 +2,22 @@
 // path. State of record lives in Rust; this file routes between screens and keeps edits on
 // screen until they are saved.
 
-import { call } from './ipc.js';
-import { $, h, replace } from './dom.js';
-import { createSwitcher } from './switcher.js';
 import { renderAccountInfo } from './account-info.js';
+import { renderPayment, renderPlan, renderUsage } from './billing.js';
+import { $, h, replace } from './dom.js';
+import { call, listen } from './ipc.js';
+import { createSwitcher } from './switcher.js';
 import { renderTrunks, showCharges } from './trunks.js';
-import { renderPayment, renderUsage, renderPlan } from './billing.js';
 
 const TABS = ['info', 'trunks', 'payment', 'usage', 'plan', 'log'];
+
+import { close, confirmDialog, openDialog } from './dialogs.js';
+import { clearErrors, showErrors } from './fields.js';
+import { absoluteTime, clockTime, setClockOffset, utcOffset } from './format.js';
 import { renderChangeLog } from './history.js';
-import { showPending, showConflict } from './pending.js';
+import { showPending } from './pending.js';
 import { renderSignIn, showReauth } from './signin.js';
-import { openDialog, close, confirmDialog } from './dialogs.js';
 import { errorBlock } from './views.js';
-import { showErrors, clearErrors } from './fields.js';
-import { clockTime, absoluteTime, utcOffset, setClockOffset } from './format.js';
 
 const screens = ['boot', 'signin', 'not-admin', 'failed', 'account'];
 let boot = null;
@@ -34,34 +35,53 @@ function toast(message) {
   t.textContent = message;
   t.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { t.hidden = true; }, 2600);
+  toast.timer = setTimeout(() => {
+    t.hidden = true;
+  }, 2600);
 }
 
 async function copy(text) {
   try {
     await call('copy_text', { text });
     toast('Copied to the clipboard');
-  } catch (err) { toast(err.message); }
+  } catch (err) {
+    toast(err.message);
+  }
 }
 
 /** A notice the user can dismiss. */
 function noticeCard(kind, body) {
-  return h('div', { class: `notice notice-${kind}` }, body,
-    h('button', { type: 'button', class: 'btn btn-small notice-close', text: 'Dismiss', onclick: (e) => e.target.closest('.notice').remove() }));
+  return h(
+    'div',
+    { class: `notice notice-${kind}` },
+    body,
+    h('button', {
+      type: 'button',
+      class: 'btn btn-small notice-close',
+      text: 'Dismiss',
+      onclick: (e) => e.target.closest('.notice').remove(),
+    }),
+  );
 }
 
 function notify(err, info = false) {
-  replace($('notices'), info ? noticeCard('info', h('p', { text: err.message })) : noticeCard('error', errorBlock(err, copy)));
+  replace(
+    $('notices'),
+    info ? noticeCard('info', h('p', { text: err.message })) : noticeCard('error', errorBlock(err, copy)),
+  );
 }
 
 /** Times in the zone the user chose: this computer's, or the viewed account's. */
 function formatTime(iso) {
-  const zone = boot && boot.settings.times_in === 'account' && current && current.view && current.view.timezone.effective;
+  const zone =
+    boot && boot.settings.times_in === 'account' && current && current.view && current.view.timezone.effective;
   const opts = { dateStyle: 'medium', timeStyle: 'short' };
   try {
     const f = new Intl.DateTimeFormat(undefined, zone ? { ...opts, timeZone: zone, timeZoneName: 'short' } : opts);
     return f.format(new Date(iso));
-  } catch { return absoluteTime(iso); }
+  } catch {
+    return absoluteTime(iso);
+  }
 }
 
 // --- dirty forms and the save bar --------------------------------------------------------------
@@ -72,14 +92,19 @@ function dirtyCount() {
 
 /** A form being edited is never re-rendered under the user. */
 function engaged() {
-  return dirtyCount() > 0 || $('dialog').open || Boolean(current && current.form && current.form.engaged && current.form.engaged());
+  return (
+    dirtyCount() > 0 ||
+    $('dialog').open ||
+    Boolean(current && current.form && current.form.engaged && current.form.engaged())
+  );
 }
 
 /** Re-render a panel keeping keyboard focus (and the caret) where the user had it. */
 function keepingFocus(panelId, render) {
   const active = document.activeElement;
   const inside = active && active.id && $(panelId).contains(active);
-  const caret = inside && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+  const caret =
+    inside && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
   render();
   if (!inside) return;
   const again = document.getElementById(active.id);
@@ -112,7 +137,11 @@ async function save() {
     }
     updateSaveBar();
     await refreshStatus();
-    toast(boot.status && boot.status.online ? 'Saved locally — sending…' : 'Saved locally — pending until the server is back');
+    toast(
+      boot.status && boot.status.online
+        ? 'Saved locally — sending…'
+        : 'Saved locally — pending until the server is back',
+    );
   } catch (err) {
     if (err.fields && err.fields.length) {
       showErrors(panel, err.fields, (f) => notify({ code: 'invalid_input', message: f.message }));
@@ -132,7 +161,12 @@ async function discardChanges() {
 /** Leaving a screen with unsaved edits asks first: nothing typed is lost silently. */
 async function mayLeave() {
   if (dirtyCount() === 0) return true;
-  return confirmDialog({ title: 'Discard unsaved changes?', message: `You have ${dirtyCount()} unsaved change(s) on this screen. Save them first (Ctrl+S), or discard them.`, confirmLabel: 'Discard changes', danger: true });
+  return confirmDialog({
+    title: 'Discard unsaved changes?',
+    message: `You have ${dirtyCount()} unsaved change(s) on this screen. Save them first (Ctrl+S), or discard them.`,
+    confirmLabel: 'Discard changes',
+    danger: true,
+  });
 }
 
 // --- status, header and chips ------------------------------------------------------------------
@@ -142,22 +176,36 @@ function applyBoot(b) {
   setClockOffset(b.clock_offset_ms);
   $('demo-badge').hidden = !b.demo;
   $('profile-name').textContent = (b.profile && b.profile.label) || (b.status && b.status.root_name) || 'Account Desk';
-  $('profile-server').textContent = b.demo ? 'Built-in demo backend' : (b.server || '');
+  $('profile-server').textContent = b.demo ? 'Built-in demo backend' : b.server || '';
   const s = b.status;
   const count = s ? s.account_count : 0;
-  $('sidebar-footer').textContent = s && s.syncing !== null ? `Syncing… ${s.syncing} accounts` : (count ? `${count} account${count === 1 ? '' : 's'}` : '');
+  $('sidebar-footer').textContent =
+    s && s.syncing !== null
+      ? `Syncing… ${s.syncing} accounts`
+      : count
+        ? `${count} account${count === 1 ? '' : 's'}`
+        : '';
   const sync = $('sync-button');
   sync.disabled = Boolean(s && s.syncing !== null);
   sync.textContent = s && s.syncing !== null ? `Syncing ${s.syncing}…` : 'Sync';
   if (current && current.view) chips(current.view);
   if (s && s.needs_sign_in && !reauthOpen && b.phase === 'ready') {
     reauthOpen = true;
-    showReauth(b, { onDone: (nb) => { reauthOpen = false; applyBoot(nb); } });
+    showReauth(b, {
+      onDone: (nb) => {
+        reauthOpen = false;
+        applyBoot(nb);
+      },
+    });
   }
 }
 
 async function refreshStatus() {
-  try { applyBoot(await call('boot_status')); } catch { /* keep the last known status */ }
+  try {
+    applyBoot(await call('boot_status'));
+  } catch {
+    /* keep the last known status */
+  }
 }
 
 function chip(text, cls, title, onClick, id) {
@@ -175,10 +223,46 @@ function chips(view) {
     const asOf = s.as_of || view.freshness.fetched_at;
     list.push(chip(`Offline — as of ${clockTime(asOf)}`, 'chip-offline', absoluteTime(asOf), null, 'chip-offline'));
   }
-  if (s && s.unreadable_accounts) list.push(chip(`${s.unreadable_accounts} unreadable account${s.unreadable_accounts === 1 ? '' : 's'}`, 'chip-offline', 'The server listed accounts this app could not read (no valid ID); they are not in the switcher', null, 'chip-unreadable'));
-  if (s && s.pending && s.retry_at) list.push(chip(`Server busy — next try ${clockTime(s.retry_at)}`, 'chip-offline', 'The server failed or asked to wait; your changes stay saved here and are sent then', null, 'chip-busy'));
-  if (s && s.pending) list.push(chip(`${s.pending} pending`, 'chip-pending', 'Changes saved on this computer, not yet on the server', openPending, 'chip-pending'));
-  if (s && s.conflicts) list.push(chip(`${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}`, 'chip-conflict', 'Changed on the server too: choose what to keep', openPending, 'chip-conflict'));
+  if (s && s.unreadable_accounts)
+    list.push(
+      chip(
+        `${s.unreadable_accounts} unreadable account${s.unreadable_accounts === 1 ? '' : 's'}`,
+        'chip-offline',
+        'The server listed accounts this app could not read (no valid ID); they are not in the switcher',
+        null,
+        'chip-unreadable',
+      ),
+    );
+  if (s && s.pending && s.retry_at)
+    list.push(
+      chip(
+        `Server busy — next try ${clockTime(s.retry_at)}`,
+        'chip-offline',
+        'The server failed or asked to wait; your changes stay saved here and are sent then',
+        null,
+        'chip-busy',
+      ),
+    );
+  if (s && s.pending)
+    list.push(
+      chip(
+        `${s.pending} pending`,
+        'chip-pending',
+        'Changes saved on this computer, not yet on the server',
+        openPending,
+        'chip-pending',
+      ),
+    );
+  if (s && s.conflicts)
+    list.push(
+      chip(
+        `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}`,
+        'chip-conflict',
+        'Changed on the server too: choose what to keep',
+        openPending,
+        'chip-conflict',
+      ),
+    );
   replace($('chips'), list);
 }
 
@@ -186,10 +270,13 @@ function header(view) {
   $('account-name').textContent = view.name.value || 'Unnamed account';
   $('account-id').textContent = view.id;
   const crumbs = view.breadcrumb.slice(0, -1);
-  replace($('breadcrumb'), crumbs.map((c) => [
-    h('button', { type: 'button', class: 'crumb', text: c.name, onclick: () => switcher.choose(c.id) }),
-    h('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: '›' }),
-  ]));
+  replace(
+    $('breadcrumb'),
+    crumbs.map((c) => [
+      h('button', { type: 'button', class: 'crumb', text: c.name, onclick: () => switcher.choose(c.id) }),
+      h('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: '›' }),
+    ]),
+  );
   chips(view);
 }
 
@@ -203,7 +290,9 @@ async function updatePin() {
     b.textContent = pinned ? '★' : '☆';
     b.setAttribute('aria-label', pinned ? 'Unpin this account' : 'Pin this account');
     b.title = b.getAttribute('aria-label');
-  } catch { /* not signed in yet */ }
+  } catch {
+    /* not signed in yet */
+  }
 }
 
 // --- panels -------------------------------------------------------------------------------------
@@ -236,10 +325,20 @@ async function maybeAskConsent() {
 function openCharges(edit) {
   showCharges(edit, {
     onAccept: async () => {
-      try { await call('approve_charges', { id: edit.account_id, kind: edit.kind }); toast('Charges accepted — sending…'); } catch (err) { notify(err); }
+      try {
+        await call('approve_charges', { id: edit.account_id, kind: edit.kind });
+        toast('Charges accepted — sending…');
+      } catch (err) {
+        notify(err);
+      }
     },
     onCancel: async () => {
-      try { await call('discard_edit', { id: edit.account_id, kind: edit.kind, path: null }); toast('Trunk change cancelled: nothing was sent'); } catch (err) { notify(err); }
+      try {
+        await call('discard_edit', { id: edit.account_id, kind: edit.kind, path: null });
+        toast('Trunk change cancelled: nothing was sent');
+      } catch (err) {
+        notify(err);
+      }
       if (current && current.id === edit.account_id) reloadTrunks(loadSeq);
     },
   });
@@ -248,7 +347,9 @@ function openCharges(edit) {
 function openPending() {
   showPending({
     notify,
-    onOpen: (id, kind) => { switcher.choose(id).then(() => selectTab(kind === 'limits' ? 'trunks' : 'info')); },
+    onOpen: (id, kind) => {
+      switcher.choose(id).then(() => selectTab(kind === 'limits' ? 'trunks' : 'info'));
+    },
     onDone: () => reloadCurrent(),
     onCharges: openCharges,
   });
@@ -259,8 +360,10 @@ async function reloadTrunks(seq) {
   const panel = $('panel-trunks');
   const cached = await call('cached_trunks', { id }).catch(() => null);
   if (seq !== loadSeq) return;
-  if (cached) { current.trunks = cached; if (current.tab !== 'trunks' || !engaged()) renderTrunksPanel(); }
-  else replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
+  if (cached) {
+    current.trunks = cached;
+    if (current.tab !== 'trunks' || !engaged()) renderTrunksPanel();
+  } else replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
   try {
     const fresh = await call('fetch_trunks', { id });
     if (seq !== loadSeq) return;
@@ -292,8 +395,11 @@ async function reloadInfo(seq, { fetch = true } = {}) {
   } catch (err) {
     await refreshStatus();
     if (seq !== loadSeq) return;
-    if (!cached) { show('account'); $('account-name').textContent = ''; replace($('panel-info'), errorBlock(err, copy)); }
-    else if (err.code !== 'session_expired') notify(err);
+    if (!cached) {
+      show('account');
+      $('account-name').textContent = '';
+      replace($('panel-info'), errorBlock(err, copy));
+    } else if (err.code !== 'session_expired') notify(err);
   }
 }
 
@@ -314,7 +420,9 @@ function sideBusy(tab) {
 function renderSide(tab, id) {
   const ctx = { notify, copy, formatTime };
   const panel = $(`panel-${tab}`);
-  panel.oninput = () => { panel.dataset.dirty = '1'; };
+  panel.oninput = () => {
+    panel.dataset.dirty = '1';
+  };
   if (tab === 'log') renderChangeLog($('panel-log'), id, ctx);
   else if (tab === 'payment') renderPayment($('panel-payment'), id, ctx);
   else if (tab === 'usage') renderUsage($('panel-usage'), id, ctx);
@@ -369,23 +477,48 @@ async function switchTo(id) {
   try {
     const b = await call('open_profile', { id });
     await route(b);
-  } catch (err) { showFailure({ error: err }); }
+  } catch (err) {
+    showFailure({ error: err });
+  }
 }
 
 function openMenu() {
   const menu = $('profile-menu');
-  const item = (label, onClick, id) => h('button', { type: 'button', role: 'menuitem', class: 'menu-item', text: label, onclick: onClick, id });
-  replace(menu,
+  const item = (label, onClick, id) =>
+    h('button', { type: 'button', role: 'menuitem', class: 'menu-item', text: label, onclick: onClick, id });
+  replace(
+    menu,
     boot.profiles.map((p) => item(`${p.label} — ${p.server}`, () => switchTo(p.id))),
     item('Demo (built-in backend)', () => switchTo(null), 'menu-demo'),
     h('hr'),
-    item('Add a platform…', () => { closeMenu(); showSignIn({ ...boot, profile: null, server: null }); }, 'menu-add'),
-    item('Sign out', async () => {
+    item(
+      'Add a platform…',
+      () => {
+        closeMenu();
+        showSignIn({ ...boot, profile: null, server: null });
+      },
+      'menu-add',
+    ),
+    item(
+      'Sign out',
+      async () => {
+        closeMenu();
+        if (!(await mayLeave())) return;
+        try {
+          const b = await call('sign_out');
+          await route(b);
+          toast('Signed out: the saved session was removed');
+        } catch (err) {
+          notify(err);
+        }
+      },
+      'menu-sign-out',
+    ),
+    item('Settings…', () => {
       closeMenu();
-      if (!(await mayLeave())) return;
-      try { const b = await call('sign_out'); await route(b); toast('Signed out: the saved session was removed'); } catch (err) { notify(err); }
-    }, 'menu-sign-out'),
-    item('Settings…', () => { closeMenu(); openSettings(); }));
+      openSettings();
+    }),
+  );
   menu.hidden = false;
   $('profile-button').setAttribute('aria-expanded', 'true');
   menu.querySelector('.menu-item').focus();
@@ -393,36 +526,93 @@ function openMenu() {
 
 function openSettings() {
   const s = boot.settings;
-  const interval = h('select', { id: 'set-interval' },
-    [[60, 'Every minute'], [120, 'Every 2 minutes'], [300, 'Every 5 minutes'], [900, 'Every 15 minutes'], [3600, 'Every hour']]
-      .map(([v, l]) => h('option', { value: v, text: l, selected: v === s.sync_interval_secs })));
-  const poll = h('select', { id: 'set-poll' },
-    [[60, 'Every minute'], [300, 'Every 5 minutes'], [900, 'Every 15 minutes'], [3600, 'Every hour']]
-      .map(([v, l]) => h('option', { value: v, text: l, selected: v === s.balance_poll_secs })));
-  const times = h('select', { id: 'set-times' },
-    [['local', 'This computer’s time zone'], ['account', 'The viewed account’s time zone']]
-      .map(([v, l]) => h('option', { value: v, text: l, selected: v === s.times_in })));
+  const interval = h(
+    'select',
+    { id: 'set-interval' },
+    [
+      [60, 'Every minute'],
+      [120, 'Every 2 minutes'],
+      [300, 'Every 5 minutes'],
+      [900, 'Every 15 minutes'],
+      [3600, 'Every hour'],
+    ].map(([v, l]) => h('option', { value: v, text: l, selected: v === s.sync_interval_secs })),
+  );
+  const poll = h(
+    'select',
+    { id: 'set-poll' },
+    [
+      [60, 'Every minute'],
+      [300, 'Every 5 minutes'],
+      [900, 'Every 15 minutes'],
+      [3600, 'Every hour'],
+    ].map(([v, l]) => h('option', { value: v, text: l, selected: v === s.balance_poll_secs })),
+  );
+  const times = h(
+    'select',
+    { id: 'set-times' },
+    [
+      ['local', 'This computer’s time zone'],
+      ['account', 'The viewed account’s time zone'],
+    ].map(([v, l]) => h('option', { value: v, text: l, selected: v === s.times_in })),
+  );
   openDialog({
     title: 'Settings',
     body: [
-      h('div', { class: 'form-row' }, h('label', { for: 'set-interval', text: 'Background sync' }), interval,
-        h('p', { class: 'radio-help', text: 'Pending changes are sent at once; the account tree and open accounts are refreshed at this interval.' })),
+      h(
+        'div',
+        { class: 'form-row' },
+        h('label', { for: 'set-interval', text: 'Background sync' }),
+        interval,
+        h('p', {
+          class: 'radio-help',
+          text: 'Pending changes are sent at once; the account tree and open accounts are refreshed at this interval.',
+        }),
+      ),
       h('div', { class: 'form-row' }, h('label', { for: 'set-times', text: 'Show times in' }), times),
-      h('div', { class: 'form-row' }, h('label', { for: 'set-poll', text: 'Check watched balances' }), poll,
-        h('p', { class: 'radio-help', text: 'One request per watched account; a notification when a balance falls below its alert threshold.' })),
-      h('section', { class: 'about', 'aria-labelledby': 'about-title' },
+      h(
+        'div',
+        { class: 'form-row' },
+        h('label', { for: 'set-poll', text: 'Check watched balances' }),
+        poll,
+        h('p', {
+          class: 'radio-help',
+          text: 'One request per watched account; a notification when a balance falls below its alert threshold.',
+        }),
+      ),
+      h(
+        'section',
+        { class: 'about', 'aria-labelledby': 'about-title' },
         h('h3', { id: 'about-title', class: 'side-title', text: 'About' }),
-        h('p', { id: 'about-version', text: `Account Desk ${boot.about.version} · build ${boot.about.build} (${boot.about.profile})` })),
+        h('p', {
+          id: 'about-version',
+          text: `Account Desk ${boot.about.version} · build ${boot.about.build} (${boot.about.profile})`,
+        }),
+      ),
     ],
     actions: [
       { label: 'Cancel', onClick: () => close(false) },
-      { label: 'Save', primary: true, id: 'settings-save', onClick: async () => {
-        try {
-          applyBoot(await call('save_settings', { settings: { sync_interval_secs: Number(interval.value), times_in: times.value, balance_poll_secs: Number(poll.value) } }));
-          close(true);
-          reloadCurrent(); // times on screen follow the zone just chosen
-        } catch (err) { notify(err); }
-      } },
+      {
+        label: 'Save',
+        primary: true,
+        id: 'settings-save',
+        onClick: async () => {
+          try {
+            applyBoot(
+              await call('save_settings', {
+                settings: {
+                  sync_interval_secs: Number(interval.value),
+                  times_in: times.value,
+                  balance_poll_secs: Number(poll.value),
+                },
+              }),
+            );
+            close(true);
+            reloadCurrent(); // times on screen follow the zone just chosen
+          } catch (err) {
+            notify(err);
+          }
+        },
+      },
     ],
   });
 }
@@ -441,7 +631,15 @@ const SHORTCUTS = [
 function openHelp() {
   openDialog({
     title: 'Keyboard shortcuts',
-    body: h('table', { class: 'table', id: 'shortcut-table' }, h('tbody', {}, SHORTCUTS.map(([k, d]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', { text: k })), h('td', { text: d }))))),
+    body: h(
+      'table',
+      { class: 'table', id: 'shortcut-table' },
+      h(
+        'tbody',
+        {},
+        SHORTCUTS.map(([k, d]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', { text: k })), h('td', { text: d }))),
+      ),
+    ),
     actions: [{ label: 'Close', primary: true, onClick: () => close(true) }],
   });
 }
@@ -463,24 +661,49 @@ document.addEventListener('keydown', (e) => {
   const mod = e.ctrlKey || e.metaKey;
   const typing = e.target.matches && e.target.matches('input, select, textarea');
   if ($('dialog').open) return;
-  if (mod && e.key.toLowerCase() === 's') { e.preventDefault(); save(); }
-  else if (e.key === 'Escape' && dirtyCount() > 0 && !e.target.closest('.picker, .search')) { e.preventDefault(); discardChanges(); }
-  else if (e.altKey && e.key >= '1' && e.key <= String(TABS.length)) { e.preventDefault(); selectTab(TABS[Number(e.key) - 1]); }
-  else if (e.key === 'F5') { e.preventDefault(); syncNow(); }
-  else if (mod && e.shiftKey && e.key.toLowerCase() === 'p') { e.preventDefault(); openPending(); }
-  else if (e.key === '?' && !typing) { e.preventDefault(); openHelp(); }
+  if (mod && e.key.toLowerCase() === 's') {
+    e.preventDefault();
+    save();
+  } else if (e.key === 'Escape' && dirtyCount() > 0 && !e.target.closest('.picker, .search')) {
+    e.preventDefault();
+    discardChanges();
+  } else if (e.altKey && e.key >= '1' && e.key <= String(TABS.length)) {
+    e.preventDefault();
+    selectTab(TABS[Number(e.key) - 1]);
+  } else if (e.key === 'F5') {
+    e.preventDefault();
+    syncNow();
+  } else if (mod && e.shiftKey && e.key.toLowerCase() === 'p') {
+    e.preventDefault();
+    openPending();
+  } else if (e.key === '?' && !typing) {
+    e.preventDefault();
+    openHelp();
+  }
 });
 
 $('btn-save').addEventListener('click', save);
 $('btn-discard').addEventListener('click', discardChanges);
 $('copy-id').addEventListener('click', () => current && copy(current.id));
-$('pin-button').addEventListener('click', async () => { if (current) { await call('toggle_pin', { id: current.id }).catch(notify); updatePin(); } });
+$('pin-button').addEventListener('click', async () => {
+  if (current) {
+    await call('toggle_pin', { id: current.id }).catch(notify);
+    updatePin();
+  }
+});
 $('sync-button').addEventListener('click', syncNow);
 $('open-settings').addEventListener('click', () => boot && openSettings());
 $('open-help').addEventListener('click', openHelp);
 $('profile-button').addEventListener('click', () => ($('profile-menu').hidden ? openMenu() : closeMenu()));
-$('profile-menu').addEventListener('keydown', (e) => { if (e.key === 'Escape') { closeMenu(); $('profile-button').focus(); } });
-document.addEventListener('click', (e) => { if (!e.target.closest('.profile')) closeMenu(); });
+$('profile-menu').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') {
+    closeMenu();
+    $('profile-button').focus();
+  }
+});
+document.addEventListener('click', (e) => {
+  if (!e.target.closest('.profile')) closeMenu();
+});
 for (const t of TABS) $(`tab-${t}`).addEventListener('click', () => selectTab(t));
 document.querySelector('.sections').addEventListener('keydown', (e) => {
   if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
@@ -498,7 +721,9 @@ setInterval(async () => {
     try {
       const c = await call('zone_clock', { zone: el.dataset.clock });
       el.textContent = `${c.time} local time · ${c.abbreviation} (${utcOffset(c.offset)})`;
-    } catch { /* leave the last reading */ }
+    } catch {
+      /* leave the last reading */
+    }
   }
 }, 30000);
 
@@ -510,9 +735,16 @@ async function markPendingInTree() {
     const state = states.get(el.dataset.id);
     const row = el.matches('.shortcut') ? el : el.querySelector(':scope > .node-row');
     let dot = row.querySelector('.pending-dot');
-    if (!state) { if (dot) dot.remove(); continue; }
+    if (!state) {
+      if (dot) dot.remove();
+      continue;
+    }
     if (!dot) {
-      dot = h('span', { class: 'pending-dot', title: 'Changes waiting to be sent' }, h('span', { class: 'visually-hidden', text: ' (pending changes)' }));
+      dot = h(
+        'span',
+        { class: 'pending-dot', title: 'Changes waiting to be sent' },
+        h('span', { class: 'visually-hidden', text: ' (pending changes)' }),
+      );
       row.append(dot);
     }
     dot.dataset.state = state;
@@ -520,27 +752,22 @@ async function markPendingInTree() {
 }
 
 // The desk tells us when anything changed: status, pending edits, fresh data.
-if (window.__TAURI__ && window.__TAURI__.event) {
-  window.__TAURI__.event.listen('desk-changed', async () => {
-    const before = boot && boot.status ? boot.status.pending : 0;
-    await refreshStatus();
-    if (!current || !boot || boot.phase !== 'ready') return;
-    const after = boot.status ? boot.status.pending : 0;
-    if (before > 0 && after === 0) toast('Synced');
-    reloadCurrent();
-    markPendingInTree();
-  });
-}
+listen('desk-changed', async () => {
+  const before = boot && boot.status ? boot.status.pending : 0;
+  await refreshStatus();
+  if (!current || !boot || boot.phase !== 'ready') return;
+  const after = boot.status ? boot.status.pending : 0;
+  if (before > 0 && after === 0) toast('Synced');
+  reloadCurrent();
+  markPendingInTree();
+});
 
 // A low-balance notification or a tray balance was chosen: show that account's Usage Charges.
-if (window.__TAURI__ && window.__TAURI__.event) {
-  window.__TAURI__.event.listen('open-usage', async (event) => {
-    const id = event.payload;
-    if (!boot || boot.phase !== 'ready') return;
-    if (!current || current.id !== id) await switcher.choose(id);
-    selectTab('usage');
-  });
-}
+listen('open-usage', async (id) => {
+  if (!boot || boot.phase !== 'ready') return;
+  if (!current || current.id !== id) await switcher.choose(id);
+  selectTab('usage');
+});
 
 // --- routing ---------------------------------------------------------------------------------
 
@@ -552,8 +779,21 @@ function showSignIn(b) {
     onOpenProfile: (id) => switchTo(id),
     onDemo: () => switchTo(null),
     onForget: async (id) => {
-      if (!(await confirmDialog({ title: 'Forget this platform?', message: 'Its saved sign-in is removed from the keyring. Data cached for offline review stays on this computer.', confirmLabel: 'Forget', danger: true }))) return;
-      try { showSignIn(await call('forget_profile', { id })); } catch (err) { notify(err); }
+      if (
+        !(await confirmDialog({
+          title: 'Forget this platform?',
+          message:
+            'Its saved sign-in is removed from the keyring. Data cached for offline review stays on this computer.',
+          confirmLabel: 'Forget',
+          danger: true,
+        }))
+      )
+        return;
+      try {
+        showSignIn(await call('forget_profile', { id }));
+      } catch (err) {
+        notify(err);
+      }
     },
   });
   show('signin');
@@ -567,7 +807,10 @@ function showFailure(b) {
 /** What the whole app must tell the user (no keyring, a rebuilt cache) stays until dismissed:
  *  opening an account clears only that account's messages. */
 function showBootNotices(notices) {
-  replace($('boot-notices'), notices.map((n) => noticeCard('info', h('p', { text: n }))));
+  replace(
+    $('boot-notices'),
+    notices.map((n) => noticeCard('info', h('p', { text: n }))),
+  );
 }
 
 async function route(b) {

@@ -1,8 +1,8 @@
 // The account switcher: a lazily loaded tree (children fetched on expand) and instant search by
 // name, realm or ID, both keyboard driven. Ctrl/Cmd+K focuses the search.
 
-import { call } from './ipc.js';
 import { $, h, replace } from './dom.js';
+import { call } from './ipc.js';
 
 export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
   const tree = $('account-tree');
@@ -27,15 +27,24 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
     });
     const toggle = expandable
       ? h('button', {
-          type: 'button', class: 'twisty', tabindex: '-1',
+          type: 'button',
+          class: 'twisty',
+          tabindex: '-1',
           'aria-label': `Show accounts under ${node.name}`,
-          onclick: (e) => { e.stopPropagation(); toggleItem(li, node, level); },
+          onclick: (e) => {
+            e.stopPropagation();
+            toggleItem(li, node, level);
+          },
         })
       : h('span', { class: 'twisty-space', 'aria-hidden': 'true' });
-    const row = h('div', { class: 'node-row', onclick: () => choose(node.id) },
+    const row = h(
+      'div',
+      { class: 'node-row', onclick: () => choose(node.id) },
       toggle,
       h('span', { class: 'node-name', text: node.name }),
-      expandable ? h('span', { class: 'node-count', text: node.child_count, 'aria-label': `${node.child_count} sub-accounts` }) : null,
+      expandable
+        ? h('span', { class: 'node-count', text: node.child_count, 'aria-label': `${node.child_count} sub-accounts` })
+        : null,
     );
     li.append(row);
     li.addEventListener('keydown', (e) => onTreeKey(e, li, node, level));
@@ -48,15 +57,23 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
     if (want === expanded) return;
     li.setAttribute('aria-expanded', want ? 'true' : 'false');
     let group = li.querySelector(':scope > ul');
-    if (!want) { if (group) group.hidden = true; return; }
+    if (!want) {
+      if (group) group.hidden = true;
+      return;
+    }
     if (!group) {
       group = h('ul', { role: 'group' });
       li.append(group);
       try {
         const kids = await call('list_children', { parent: node.id });
-        replace(group, kids.map((k) => treeItem(k, level + 1)));
+        replace(
+          group,
+          kids.map((k) => treeItem(k, level + 1)),
+        );
         onRendered();
-      } catch (err) { onError(err); }
+      } catch (err) {
+        onError(err);
+      }
     }
     group.hidden = false;
   }
@@ -77,15 +94,28 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
     const i = items.indexOf(li);
     const expandable = node.child_count > 0;
     switch (e.key) {
-      case 'ArrowDown': if (items[i + 1]) focusItem(items[i + 1]); break;
-      case 'ArrowUp': if (items[i - 1]) focusItem(items[i - 1]); break;
-      case 'ArrowRight': if (expandable) toggleItem(li, node, level, true); break;
+      case 'ArrowDown':
+        if (items[i + 1]) focusItem(items[i + 1]);
+        break;
+      case 'ArrowUp':
+        if (items[i - 1]) focusItem(items[i - 1]);
+        break;
+      case 'ArrowRight':
+        if (expandable) toggleItem(li, node, level, true);
+        break;
       case 'ArrowLeft':
         if (li.getAttribute('aria-expanded') === 'true') toggleItem(li, node, level, false);
-        else { const parent = li.parentElement.closest('[role=treeitem]'); if (parent) focusItem(parent); }
+        else {
+          const parent = li.parentElement.closest('[role=treeitem]');
+          if (parent) focusItem(parent);
+        }
         break;
-      case 'Enter': case ' ': choose(node.id); break;
-      default: return;
+      case 'Enter':
+      case ' ':
+        choose(node.id);
+        break;
+      default:
+        return;
     }
     e.preventDefault();
     e.stopPropagation();
@@ -107,12 +137,32 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
   /** Pinned and recently opened accounts, above the tree. */
   async function loadShortcuts() {
     let sc;
-    try { sc = await call('shortcuts'); } catch { return; }
-    const item = (n) => h('li', {}, h('button', {
-      type: 'button', class: 'shortcut', dataset: { id: n.id }, title: n.realm,
-      'aria-current': n.id === selectedId ? 'true' : null, onclick: () => choose(n.id),
-    }, h('span', { class: 'node-name', text: n.name })));
-    for (const [key, list] of [['pinned', sc.pinned], ['recent', sc.recent.filter((r) => !sc.pinned.some((p) => p.id === r.id)).slice(0, 5)]]) {
+    try {
+      sc = await call('shortcuts');
+    } catch {
+      return;
+    }
+    const item = (n) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'shortcut',
+            dataset: { id: n.id },
+            title: n.realm,
+            'aria-current': n.id === selectedId ? 'true' : null,
+            onclick: () => choose(n.id),
+          },
+          h('span', { class: 'node-name', text: n.name }),
+        ),
+      );
+    for (const [key, list] of [
+      ['pinned', sc.pinned],
+      ['recent', sc.recent.filter((r) => !sc.pinned.some((p) => p.id === r.id)).slice(0, 5)],
+    ]) {
       $(`${key}-section`).hidden = list.length === 0;
       replace($(`${key}-list`), list.map(item));
     }
@@ -151,20 +201,36 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
     if (!hits.length) {
       replace(results, h('li', { class: 'no-results', role: 'presentation', text: `No account matches “${query}”.` }));
     } else {
-      replace(results, hits.map((hit, i) => h('li', {
-        role: 'option', id: `hit-${i}`, class: 'hit', 'aria-selected': i === active ? 'true' : 'false',
-        dataset: { id: hit.id }, onmousedown: (e) => { e.preventDefault(); pick(i); },
-      },
-        h('span', { class: 'hit-name', text: hit.name }),
-        h('span', { class: 'hit-meta mono', text: hit.matched === 'id' ? hit.id : hit.realm }),
-        hit.path.length ? h('span', { class: 'hit-path', text: hit.path.join(' › ') }) : null,
-      )));
+      replace(
+        results,
+        hits.map((hit, i) =>
+          h(
+            'li',
+            {
+              role: 'option',
+              id: `hit-${i}`,
+              class: 'hit',
+              'aria-selected': i === active ? 'true' : 'false',
+              dataset: { id: hit.id },
+              onmousedown: (e) => {
+                e.preventDefault();
+                pick(i);
+              },
+            },
+            h('span', { class: 'hit-name', text: hit.name }),
+            h('span', { class: 'hit-meta mono', text: hit.matched === 'id' ? hit.id : hit.realm }),
+            hit.path.length ? h('span', { class: 'hit-path', text: hit.path.join(' › ') }) : null,
+          ),
+        ),
+      );
     }
     updateActive();
   }
 
   function updateActive() {
-    [...results.querySelectorAll('[role=option]')].forEach((el, i) => el.setAttribute('aria-selected', i === active ? 'true' : 'false'));
+    for (const [i, el] of [...results.querySelectorAll('[role=option]')].entries()) {
+      el.setAttribute('aria-selected', i === active ? 'true' : 'false');
+    }
     if (active >= 0) {
       input.setAttribute('aria-activedescendant', `hit-${active}`);
       $(`hit-${active}`)?.scrollIntoView({ block: 'nearest' });
@@ -185,22 +251,35 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
   input.addEventListener('input', async () => {
     const query = input.value;
     const seq = ++searchSeq;
-    if (!query.trim()) { showResults(false); return; }
+    if (!query.trim()) {
+      showResults(false);
+      return;
+    }
     try {
       const found = await call('search_accounts', { query });
       if (seq !== searchSeq) return; // a newer keystroke already answered
       hits = found;
       renderHits(query.trim());
       showResults(true);
-    } catch (err) { onError(err); }
+    } catch (err) {
+      onError(err);
+    }
   });
 
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { input.value = ''; showResults(false); return; }
+    if (e.key === 'Escape') {
+      input.value = '';
+      showResults(false);
+      return;
+    }
     if (results.hidden) return;
-    if (e.key === 'ArrowDown') { active = Math.min(active + 1, hits.length - 1); updateActive(); }
-    else if (e.key === 'ArrowUp') { active = Math.max(active - 1, 0); updateActive(); }
-    else if (e.key === 'Enter') pick(active);
+    if (e.key === 'ArrowDown') {
+      active = Math.min(active + 1, hits.length - 1);
+      updateActive();
+    } else if (e.key === 'ArrowUp') {
+      active = Math.max(active - 1, 0);
+      updateActive();
+    } else if (e.key === 'Enter') pick(active);
     else return;
     e.preventDefault();
   });
@@ -214,5 +293,12 @@ export function createSwitcher({ onSelect, onError, onRendered = () => {} }) {
   });
   if (/Mac/.test(navigator.platform)) document.querySelector('.search-key').textContent = '⌘K';
 
-  return { load, loadShortcuts, choose, get selected() { return selectedId; } };
+  return {
+    load,
+    loadShortcuts,
+    choose,
+    get selected() {
+      return selectedId;
+    },
+  };
 }

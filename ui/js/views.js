@@ -6,16 +6,24 @@ import { absoluteTime, relativeTime } from './format.js';
 /** One label/value row. `field` is the Kazoo path, used to find the row and its errors. */
 export function row(field, label, help, value, ...notes) {
   const id = `label-${field.replace(/\W/g, '-')}`;
-  return h('div', { class: 'row', dataset: { field }, role: 'group', 'aria-labelledby': id },
-    h('div', { class: 'row-label' },
+  return h(
+    'div',
+    { class: 'row', dataset: { field }, role: 'group', 'aria-labelledby': id },
+    h(
+      'div',
+      { class: 'row-label' },
       h('div', { class: 'label', id }, label),
-      help ? h('p', { class: 'help', text: help }) : null),
-    h('div', { class: 'row-value' }, h('div', { class: 'value' }, value), notes));
+      help ? h('p', { class: 'help', text: help }) : null,
+    ),
+    h('div', { class: 'row-value' }, h('div', { class: 'value' }, value), notes),
+  );
 }
 
 /** A stored value that breaks the rules: shown as stored, with why. */
 export function problem(text) {
-  return text ? h('p', { class: 'note note-problem', role: 'note', text: `Stored value needs attention: ${text}` }) : null;
+  return text
+    ? h('p', { class: 'note note-problem', role: 'note', text: `Stored value needs attention: ${text}` })
+    : null;
 }
 
 function missing(text = 'Not set') {
@@ -48,10 +56,21 @@ export function errorBlock(err, copy) {
     err.request_id ? `Request ID: ${err.request_id}` : null,
     `Error code: ${err.code}`,
   ].filter(Boolean);
-  return h('div', { class: 'error-block', role: 'alert' },
+  return h(
+    'div',
+    { class: 'error-block', role: 'alert' },
     h('p', { class: 'error-sentence', text: err.message || 'Something went wrong.' }),
-    h('details', {},
+    h(
+      'details',
+      {},
       h('summary', { text: 'Details' }),
       h('pre', { class: 'mono', text: details.join('\n') }),
-      h('button', { type: 'button', class: 'btn btn-small', text: 'Copy details', onclick: () => copy(details.join('\n')) })));
+      h('button', {
+        type: 'button',
+        class: 'btn btn-small',
+        text: 'Copy details',
+        onclick: () => copy(details.join('\n')),
+      }),
+    ),
+  );
 }

@@ -37,6 +37,11 @@ impl Brand {
         }
     }
 
+    /// The brand the leading digits already name, if they name one.
+    pub fn named_by(digits: &str) -> Option<Brand> {
+        Some(Self::of(digits)).filter(|b| *b != Brand::Unknown)
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             Brand::Visa => "Visa",

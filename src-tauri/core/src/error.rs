@@ -1,3 +1,4 @@
+use crate::field::field_label;
 use std::fmt;
 
 /// A value a user entered (or a backend stored) that breaks a rule.
@@ -26,23 +27,3 @@ impl fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
-
-/// The label a user sees for a Kazoo field path.
-pub fn field_label(field: &str) -> &str {
-    match field {
-        "id" => "Account ID",
-        "name" => "Account name",
-        "realm" => "Account realm",
-        "timezone" => "Timezone",
-        "ui_flags.numbers_format" => "Phone numbers format",
-        "ui_flags.numbers_format_exceptions" => "Countries shown in national format",
-        "caller_id_options.outbound_privacy" => "Caller-ID privacy",
-        "contact.technical.name" => "Technical contact name",
-        "contact.technical.email" => "Technical contact e-mail",
-        "contact.technical.number" => "Technical contact phone",
-        "inbound_trunks" => "Inbound trunks",
-        "outbound_trunks" => "Outbound trunks",
-        "twoway_trunks" => "Two-way trunks",
-        other => other,
-    }
-}

@@ -1,7 +1,7 @@
 //! The Kazoo limits document (`GET/POST /v2/accounts/{id}/limits`).
 
 use crate::account_doc::{kind_of, object, strip};
-use crate::{DocError, Stored, TrunkLimits};
+use crate::{DocError, Field, Stored, TrunkLimits};
 use serde_json::{Map, Value};
 
 /// Fields GET adds that POST removes from input.
@@ -43,18 +43,18 @@ impl LimitsDoc {
 
     /// The counts, reading missing or flagged values as 0 (what the platform enforces for them).
     pub fn trunks(&self) -> TrunkLimits {
-        let n = |f| self.count(f).valid().copied().unwrap_or(0);
+        let n = |f: Field| self.count(f.path).valid().copied().unwrap_or(0);
         TrunkLimits {
-            inbound: n("inbound_trunks"),
-            outbound: n("outbound_trunks"),
-            twoway: n("twoway_trunks"),
+            inbound: n(Field::INBOUND_TRUNKS),
+            outbound: n(Field::OUTBOUND_TRUNKS),
+            twoway: n(Field::TWOWAY_TRUNKS),
         }
     }
 
     pub fn set_trunks(&mut self, t: &TrunkLimits) {
-        self.map.insert("inbound_trunks".into(), t.inbound.into());
-        self.map.insert("outbound_trunks".into(), t.outbound.into());
-        self.map.insert("twoway_trunks".into(), t.twoway.into());
+        for (path, n) in t.by_field() {
+            self.map.insert(path.into(), n.into());
+        }
     }
 
     /// The POST body: the whole document minus what the server computes. Limits have no PATCH,

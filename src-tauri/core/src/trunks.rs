@@ -1,5 +1,38 @@
-use crate::FieldError;
-use serde::Serialize;
+use crate::{Field, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// Trunk counts as typed on the Trunks form.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TrunksForm {
+    pub inbound: String,
+    pub outbound: String,
+    pub twoway: String,
+}
+
+impl TrunksForm {
+    /// The counts, or every one that is not valid (each error names its field). The one parser
+    /// of the form: saving, the capacity line and the charge preview all read it through here.
+    pub fn parse(&self) -> Result<TrunkLimits, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut count = |field, text: &str| {
+            TrunkLimits::parse_count(field, text).unwrap_or_else(|e| {
+                errors.push(e);
+                0
+            })
+        };
+        let [inbound, outbound, twoway] = Field::TRUNKS.map(|f| f.path);
+        let limits = TrunkLimits {
+            inbound: count(inbound, &self.inbound),
+            outbound: count(outbound, &self.outbound),
+            twoway: count(twoway, &self.twoway),
+        };
+        if errors.is_empty() {
+            Ok(limits)
+        } else {
+            Err(errors)
+        }
+    }
+}
 
 /// Flat-rate trunk counts (`/limits`). A trunk carries one call at a time; two-way trunks serve
 /// either direction on demand.
@@ -52,12 +85,10 @@ impl TrunkLimits {
         }
     }
 
-    pub fn parse(inbound: &str, outbound: &str, twoway: &str) -> Result<Self, FieldError> {
-        Ok(Self {
-            inbound: Self::parse_count("inbound_trunks", inbound)?,
-            outbound: Self::parse_count("outbound_trunks", outbound)?,
-            twoway: Self::parse_count("twoway_trunks", twoway)?,
-        })
+    /// The counts by Kazoo key, in [`Field::TRUNKS`] order.
+    pub fn by_field(&self) -> [(&'static str, u32); 3] {
+        let [i, o, t] = Field::TRUNKS.map(|f| f.path);
+        [(i, self.inbound), (o, self.outbound), (t, self.twoway)]
     }
 
     pub fn capacity(&self) -> Capacity {
@@ -95,9 +126,17 @@ impl Capacity {
 mod tests {
     use super::*;
 
+    fn form(inbound: &str, outbound: &str, twoway: &str) -> TrunksForm {
+        TrunksForm {
+            inbound: inbound.into(),
+            outbound: outbound.into(),
+            twoway: twoway.into(),
+        }
+    }
+
     #[test]
     fn capacity_adds_two_way_to_each_direction() {
-        let t = TrunkLimits::parse("4", "2", "3").unwrap();
+        let t = form("4", "2", "3").parse().unwrap();
         let c = t.capacity();
         assert_eq!((c.max_inbound, c.max_outbound, c.total), (7, 5, 9));
         assert_eq!(
@@ -125,9 +164,12 @@ mod tests {
             assert_eq!(e.field, f);
             assert!(e.message.contains(needle), "{bad}: {e}");
         }
+        let errors = form("-1", "x", "0").parse().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
-            TrunkLimits::parse("1", "x", "0").unwrap_err().field,
-            "outbound_trunks"
+            fields,
+            ["inbound_trunks", "outbound_trunks"],
+            "every bad count is named"
         );
     }
 }

@@ -4,9 +4,10 @@ use crate::auth::{AuthState, Session};
 use crate::decode::{decode, Reply};
 use crate::{ApiError, BaseUrl, Credentials, RetryAfter};
 use desk_core::Secret;
+use parking_lot::RwLock;
 use reqwest::Method;
 use serde_json::Value;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -127,11 +128,7 @@ impl Client {
     /// The platform's release as its envelopes state it (`kz_util:kazoo_version/0`), once any
     /// answer has come.
     pub fn platform_version(&self) -> Option<String> {
-        self.inner
-            .version
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.inner.version.read().clone()
     }
 
     /// Kazoo 4.2 and older: no `/ledgers/total`, `/services/topup` or `/services/summary`.
@@ -147,11 +144,7 @@ impl Client {
             .as_str()
             .filter(|v| release(v).is_some())
         {
-            let mut seen = self
-                .inner
-                .version
-                .write()
-                .unwrap_or_else(|p| p.into_inner());
+            let mut seen = self.inner.version.write();
             if seen.as_deref() != Some(v) {
                 *seen = Some(v.chars().take(40).collect());
             }
@@ -162,12 +155,12 @@ impl Client {
         self.read_auth().as_ref().map(|a| a.session.clone())
     }
 
-    pub(crate) fn read_auth(&self) -> std::sync::RwLockReadGuard<'_, Option<AuthState>> {
-        self.inner.auth.read().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn read_auth(&self) -> parking_lot::RwLockReadGuard<'_, Option<AuthState>> {
+        self.inner.auth.read()
     }
 
     pub(crate) fn set_auth(&self, state: Option<AuthState>) {
-        *self.inner.auth.write().unwrap_or_else(|p| p.into_inner()) = state;
+        *self.inner.auth.write() = state;
     }
 
     fn token(&self) -> Option<Secret> {
@@ -232,13 +225,7 @@ impl Client {
             // They no longer work (a changed password): trying them again on every poll could
             // lock the user out, so they are dropped and the user is asked.
             tracing::warn!("the stored credentials were refused; asking the user to sign in");
-            if let Some(a) = self
-                .inner
-                .auth
-                .write()
-                .unwrap_or_else(|p| p.into_inner())
-                .as_mut()
-            {
+            if let Some(a) = self.inner.auth.write().as_mut() {
                 a.credentials = None;
             }
         }

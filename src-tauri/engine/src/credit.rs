@@ -95,6 +95,13 @@ fn key(intent: &str) -> String {
     format!("{PREFIX}{intent}")
 }
 
+/// One money request (card, credit) at a time: a second click waits for the first to finish
+/// and then finds its intent settled. Taken only here.
+#[derive(Default)]
+pub(crate) struct Money {
+    one_at_a_time: tokio::sync::Mutex<()>,
+}
+
 impl Desk {
     /// A fresh intent ID for an "Add credit" dialog.
     pub fn new_credit_intent(&self) -> String {
@@ -128,7 +135,7 @@ impl Desk {
         }
         let amount = parse_credit("credit.amount", amount_text)?;
         // One money request at a time: a second click waits here, then finds the first's result.
-        let _one = self.money_lock.lock().await;
+        let _one = self.money.one_at_a_time.lock().await;
         let mut intent = match self.intent(intent_id)? {
             Some(i) if i.account_id != account.as_str() || i.amount != amount => {
                 return Err(desk_core::FieldError::new(

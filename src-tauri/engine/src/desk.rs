@@ -2,16 +2,18 @@
 
 use crate::clock::Clock;
 use crate::index::{AccountIndex, NodeView, SearchHit};
+use crate::keys::{api_key_key, forget_secrets, token_key};
 use crate::views::{self, AccountInputs, AccountView, Freshness, TrunksView};
 use crate::EngineError;
 use chrono::{DateTime, Utc};
 use crossbar::{ApiError, Client, Credentials, Fetched};
-use desk_core::{AccountDoc, AccountId, LimitsDoc, Secret, Stored, Timezone};
+use desk_core::{AccountDoc, AccountId, LimitsDoc, Secret};
 use desk_store::{Cache, CachedNode, DocKind, EditState, Entry, SecretStore};
+use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::{Arc, Mutex, RwLock};
-use tokio::sync::{watch, Notify};
+use std::sync::Arc;
+use tokio::sync::watch;
 
 /// Page size for `/descendants`: few round trips at reseller scale, small answers.
 const TREE_PAGE: usize = 500;
@@ -72,18 +74,11 @@ pub struct Desk {
     remembered: Mutex<Option<Secret>>,
     index: RwLock<Option<Arc<AccountIndex>>>,
     link: RwLock<Link>,
-    /// Serialises read-modify-write of outbox entries.
-    pub(crate) outbox_lock: Mutex<()>,
-    /// One money request (card, credit) at a time.
-    pub(crate) money_lock: tokio::sync::Mutex<()>,
-    /// One push at a time.
-    pub(crate) push_lock: tokio::sync::Mutex<()>,
-    /// How long pushes wait while the server is in trouble.
-    backoff: Mutex<crate::backoff::Backoff>,
-    /// Wakes the background sync (after a save, on "Sync now").
-    pub(crate) kick: Notify,
-    /// Wakes the balance watcher.
-    pub(crate) balance_kick: Notify,
+    /// Each part below keeps its own lock, taken only by the module that defines it.
+    pub(crate) outbox: crate::outbox::Outbox,
+    pub(crate) money: crate::credit::Money,
+    pub(crate) pushing: crate::sync::Pushing,
+    pub(crate) watching: crate::watch::Watching,
     /// Bumped whenever something the window shows has changed.
     changed: watch::Sender<u64>,
     /// What "now" is: every date-dependent rule asks this.
@@ -111,12 +106,10 @@ impl Desk {
                 last_contact: as_of,
                 ..Link::default()
             }),
-            outbox_lock: Mutex::new(()),
-            push_lock: tokio::sync::Mutex::new(()),
-            backoff: Mutex::default(),
-            money_lock: tokio::sync::Mutex::new(()),
-            kick: Notify::new(),
-            balance_kick: Notify::new(),
+            outbox: Default::default(),
+            money: Default::default(),
+            pushing: Default::default(),
+            watching: Default::default(),
             changed: watch::Sender::new(0),
             clock: Arc::default(),
         }
@@ -164,20 +157,20 @@ impl Desk {
     }
 
     pub(crate) fn user(&self) -> String {
-        self.user.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.user.read().clone()
     }
 
     pub fn set_user(&self, who: &str) {
-        *self.user.write().unwrap_or_else(|p| p.into_inner()) = who.to_owned();
+        *self.user.write() = who.to_owned();
     }
 
     pub(crate) fn index(&self) -> Option<Arc<AccountIndex>> {
-        self.index.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.index.read().clone()
     }
 
     /// Record the outcome of a server call for the online and sign-in indicators.
     pub(crate) fn observe<T>(&self, r: Result<T, ApiError>) -> Result<T, ApiError> {
-        let mut link = self.link.write().unwrap_or_else(|p| p.into_inner());
+        let mut link = self.link.write();
         let before = (link.online, link.needs_sign_in);
         match &r {
             Ok(_) => {
@@ -206,7 +199,7 @@ impl Desk {
     /// The client renews an expired session by itself; a remembered session must remember the
     /// new token, not the dead one.
     fn keep_renewed_token(&self) {
-        let mut remembered = self.remembered.lock().unwrap_or_else(|p| p.into_inner());
+        let mut remembered = self.remembered.lock();
         let (Some(old), Some(session)) = (remembered.as_ref(), self.client.session()) else {
             return;
         };
@@ -219,7 +212,7 @@ impl Desk {
     }
 
     pub(crate) fn set_syncing(&self, progress: Option<usize>) {
-        self.link.write().unwrap_or_else(|p| p.into_inner()).syncing = progress;
+        self.link.write().syncing = progress;
         self.notify();
     }
 
@@ -254,10 +247,9 @@ impl Desk {
                 self.secrets.set(&self.api_key_key(), &k)?;
             }
         }
-        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) =
-            remember.then(|| session.token.clone());
+        *self.remembered.lock() = remember.then(|| session.token.clone());
         self.notify();
-        self.kick.notify_one();
+        self.wake_push();
         Ok(SignInInfo {
             account_id: session.account_id.to_string(),
             account_name: session.account_name,
@@ -280,7 +272,7 @@ impl Desk {
                 .get(&self.api_key_key())?
                 .map(Credentials::ApiKey),
         };
-        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+        *self.remembered.lock() = Some(token.clone());
         self.client.resume(token, root, renew);
         Ok(true)
     }
@@ -289,7 +281,7 @@ impl Desk {
     /// review; pending edits stay in the outbox.
     pub fn sign_out(&self) -> Result<(), EngineError> {
         self.client.sign_out();
-        *self.remembered.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.remembered.lock() = None;
         forget_secrets(self.secrets.as_ref(), &self.key)?;
         self.notify();
         Ok(())
@@ -303,7 +295,7 @@ impl Desk {
 
     pub fn status(&self) -> Status {
         let index = self.index();
-        let link = self.link.read().unwrap_or_else(|p| p.into_inner());
+        let link = self.link.read();
         let pending = self.cache.all_pending().unwrap_or_default();
         let count = |f: fn(&EditState) -> bool| pending.iter().filter(|e| f(&e.state)).count();
         Status {
@@ -323,13 +315,9 @@ impl Desk {
             needs_consent: count(|s| matches!(s, EditState::NeedsConsent { .. })),
             failed: count(|s| matches!(s, EditState::Failed { .. })),
             syncing: link.syncing,
-            retry_at: self.backoff().next_try(self.now()),
+            retry_at: self.retry_at(),
             unreadable_accounts: link.unreadable,
         }
-    }
-
-    pub(crate) fn backoff(&self) -> std::sync::MutexGuard<'_, crate::backoff::Backoff> {
-        self.backoff.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Pull the signed-in account and every descendant into the cache and the switcher.
@@ -354,10 +342,7 @@ impl Desk {
                 .descendants(&root, TREE_PAGE, |n| self.set_syncing(Some(n)))
                 .await,
         )?;
-        self.link
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .unreadable = listing.skipped;
+        self.link.write().unreadable = listing.skipped;
         let rows = listing.items;
         let text =
             |d: &AccountDoc, k: &str| d.as_map().get(k).and_then(Value::as_str).map(str::to_owned);
@@ -376,8 +361,7 @@ impl Desk {
         }));
         self.cache.replace_tree(root.as_str(), &nodes, self.now())?;
         self.cache.flush().await?;
-        *self.index.write().unwrap_or_else(|p| p.into_inner()) =
-            AccountIndex::build(root.as_str(), &nodes).map(Arc::new);
+        *self.index.write() = AccountIndex::build(root.as_str(), &nodes).map(Arc::new);
         Ok(())
     }
 
@@ -417,38 +401,28 @@ impl Desk {
         &self,
         id: &AccountId,
         f: &Fetched<AccountDoc>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Entry<Value>, EngineError> {
         let entry = Entry {
             revision: f.revision.clone(),
             fetched_at: self.now(),
             value: f.value.to_value(),
         };
-        Ok(self.cache.put_account(id.as_str(), &entry)?)
+        self.cache.put_account(id.as_str(), &entry)?;
+        Ok(entry)
     }
 
     pub(crate) fn store_limits(
         &self,
         id: &AccountId,
         f: &Fetched<LimitsDoc>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Entry<Value>, EngineError> {
         let entry = Entry {
             revision: f.revision.clone(),
             fetched_at: self.now(),
             value: f.value.to_value(),
         };
-        Ok(self.cache.put_limits(id.as_str(), &entry)?)
-    }
-
-    pub(crate) fn inherited_zone(&self, id: &str) -> Option<chrono_tz::Tz> {
-        let index = self.index()?;
-        let crumbs = index.breadcrumb(id);
-        crumbs.iter().rev().skip(1).find_map(|c| {
-            let entry = self.cache.account(&c.id).ok()??;
-            match AccountDoc::from_value(entry.value).ok()?.timezone() {
-                Stored::Valid(Timezone::Zone(tz)) => Some(tz),
-                _ => None,
-            }
-        })
+        self.cache.put_limits(id.as_str(), &entry)?;
+        Ok(entry)
     }
 
     fn view_from_entry(
@@ -488,20 +462,15 @@ impl Desk {
     pub async fn account(&self, id: &str) -> Result<AccountView, EngineError> {
         let id = self.known(id)?;
         self.touch_recent(id.as_str())?;
-        match self.observe(self.client.get_account(&id).await) {
-            Ok(f) => {
-                self.store_account(&id, &f)?;
-                let entry = self
-                    .cache
-                    .account(id.as_str())?
-                    .ok_or(EngineError::NotCached)?;
+        let read = self.client.get_account(&id).await;
+        self.fresh_or_cached(
+            read,
+            |f| {
+                let entry = self.store_account(&id, &f)?;
                 self.view_from_entry(id.as_str(), entry, false)
-            }
-            Err(e) if falls_back(&e) => self
-                .cached_account(id.as_str())?
-                .ok_or_else(|| not_cached(e)),
-            Err(e) => Err(e.into()),
-        }
+            },
+            || self.cached_account(id.as_str()),
+        )
     }
 
     fn trunks_from_entry(
@@ -535,20 +504,15 @@ impl Desk {
 
     pub async fn trunks(&self, id: &str) -> Result<TrunksView, EngineError> {
         let id = self.known(id)?;
-        match self.observe(self.client.get_limits(&id).await) {
-            Ok(f) => {
-                self.store_limits(&id, &f)?;
-                let entry = self
-                    .cache
-                    .limits(id.as_str())?
-                    .ok_or(EngineError::NotCached)?;
+        let read = self.client.get_limits(&id).await;
+        self.fresh_or_cached(
+            read,
+            |f| {
+                let entry = self.store_limits(&id, &f)?;
                 self.trunks_from_entry(id.as_str(), entry, false)
-            }
-            Err(e) if falls_back(&e) => self
-                .cached_trunks(id.as_str())?
-                .ok_or_else(|| not_cached(e)),
-            Err(e) => Err(e.into()),
-        }
+            },
+            || self.cached_trunks(id.as_str()),
+        )
     }
 
     /// Remembered after a 403 on limits: only the reseller may change this account's trunks.
@@ -561,36 +525,6 @@ impl Desk {
             .cache
             .set_pref(&format!("limits_read_only:{id}"), &true)?)
     }
-}
-
-fn token_key(key: &str) -> String {
-    format!("{key}/token")
-}
-
-fn api_key_key(key: &str) -> String {
-    format!("{key}/api_key")
-}
-
-/// Remove every secret kept for a profile key (signing out, forgetting a platform).
-pub fn forget_secrets(secrets: &dyn SecretStore, key: &str) -> Result<(), EngineError> {
-    secrets.delete(&token_key(key))?;
-    secrets.delete(&api_key_key(key))?;
-    secrets.delete(&format!("{key}/payment_token"))?;
-    Ok(())
-}
-
-/// Nothing cached to fall back on: say so when offline, else pass the error on.
-fn not_cached(e: ApiError) -> EngineError {
-    if e.is_unreachable() {
-        EngineError::NotCached
-    } else {
-        e.into()
-    }
-}
-
-/// Errors after which a view falls back to the cached copy.
-pub(crate) fn falls_back(e: &ApiError) -> bool {
-    e.is_unreachable() || matches!(e, ApiError::SessionExpired { .. })
 }
 
 pub(crate) fn decode(e: desk_core::DocError) -> EngineError {

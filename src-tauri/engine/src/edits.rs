@@ -8,21 +8,12 @@ use crate::EngineError;
 use chrono::{DateTime, Utc};
 use crossbar::Charges;
 use desk_core::{
-    merge, AccountDoc, AccountName, CallerIdPrivacy, Capacity, ContactName, CountryCode,
-    EmailAddress, FieldChange, FieldError, FormattedPhone, NumbersFormat, PhoneFormatter,
-    PhoneNumber, Realm, Timezone, TrunkLimits, ZoneClock,
+    merge, AccountDoc, Capacity, CountryCode, Field, FieldChange, FieldError, FormattedPhone,
+    NumbersFormat, PhoneFormatter, TrunkLimits, TrunksForm, ZoneClock,
 };
 use desk_store::{ChangeRecord, DocKind, EditState, PendingEdit};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-/// Trunk counts as typed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct TrunksForm {
-    pub inbound: String,
-    pub outbound: String,
-    pub twoway: String,
-}
 
 /// A live check of one field as the user types.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -95,10 +86,6 @@ pub(crate) fn value_text(v: Option<&Value>) -> String {
 
 pub(crate) type Desired = Vec<(&'static str, Option<Value>)>;
 
-fn text_or_none(s: &str) -> Option<Value> {
-    Some(Value::from(s)).filter(|_| !s.is_empty())
-}
-
 /// The Kazoo values the form asks for, for the fields the user changed; every invalid field is
 /// reported, not just the first.
 fn desired_account(
@@ -112,16 +99,16 @@ fn desired_account(
         Ok(v) => out.extend(v),
         Err(e) => errors.push(e),
     };
+    // A setting typed in one input: its own parser, written at its own path.
+    let one = |field: Field, typed: &str| field.parse(typed, home).map(|v| vec![(field.path, v)]);
     if form.name != now.name {
-        take(AccountName::parse(&form.name).map(|n| vec![("name", Some(n.as_str().into()))]));
+        take(one(Field::NAME, &form.name));
     }
     if form.realm.trim() != now.realm {
         take(realm_change(form, now));
     }
     if form.timezone != now.timezone {
-        take(
-            Timezone::parse(&form.timezone).map(|t| vec![("timezone", Some(t.as_kazoo().into()))]),
-        );
+        take(one(Field::TIMEZONE, &form.timezone));
     }
     if form.numbers_format != now.numbers_format
         || form.numbers_format_exceptions != now.numbers_format_exceptions
@@ -135,41 +122,21 @@ fn desired_account(
                     _ => None,
                 };
                 vec![
-                    ("ui_flags.numbers_format", Some(f.mode_name().into())),
-                    ("ui_flags.numbers_format_exceptions", exceptions),
+                    (Field::NUMBERS_FORMAT.path, Some(f.mode_name().into())),
+                    (Field::NUMBERS_FORMAT_EXCEPTIONS.path, exceptions),
                 ]
             }),
         );
     }
-    if form.privacy != now.privacy {
-        take(CallerIdPrivacy::parse(&form.privacy).map(|p| {
-            vec![(
-                "caller_id_options.outbound_privacy",
-                p.as_kazoo().map(Value::from),
-            )]
-        }));
-    }
-    if form.tech_name != now.tech_name {
-        take(
-            ContactName::parse("contact.technical.name", &form.tech_name)
-                .map(|n| vec![("contact.technical.name", text_or_none(n.as_str()))]),
-        );
-    }
-    if form.tech_email != now.tech_email {
-        take(if form.tech_email.trim().is_empty() {
-            Ok(vec![("contact.technical.email", None)])
-        } else {
-            EmailAddress::parse("contact.technical.email", &form.tech_email)
-                .map(|e| vec![("contact.technical.email", Some(e.as_str().into()))])
-        });
-    }
-    if form.tech_number != now.tech_number {
-        take(if form.tech_number.trim().is_empty() {
-            Ok(vec![("contact.technical.number", None)])
-        } else {
-            PhoneNumber::parse("contact.technical.number", &form.tech_number, home)
-                .map(|n| vec![("contact.technical.number", Some(n.e164().into()))])
-        });
+    for (field, typed, was) in [
+        (Field::PRIVACY, &form.privacy, &now.privacy),
+        (Field::TECH_NAME, &form.tech_name, &now.tech_name),
+        (Field::TECH_EMAIL, &form.tech_email, &now.tech_email),
+        (Field::TECH_NUMBER, &form.tech_number, &now.tech_number),
+    ] {
+        if typed != was {
+            take(one(field, typed));
+        }
     }
     if errors.is_empty() {
         Ok(out)
@@ -193,49 +160,25 @@ fn realm_change(form: &AccountForm, now: &AccountForm) -> Result<Desired, FieldE
             ),
         ));
     }
-    Realm::parse(&form.realm).map(|r| vec![("realm", Some(r.as_str().into()))])
+    Field::REALM
+        .parse(&form.realm, None)
+        .map(|v| vec![(Field::REALM.path, v)])
 }
 
 fn desired_trunks(form: &TrunksForm, now: &TrunkLimits) -> Result<Desired, EngineError> {
-    let fields = [
-        ("inbound_trunks", &form.inbound, now.inbound),
-        ("outbound_trunks", &form.outbound, now.outbound),
-        ("twoway_trunks", &form.twoway, now.twoway),
-    ];
-    let mut out: Desired = Vec::new();
-    let mut errors = Vec::new();
-    for (field, text, current) in fields {
-        match TrunkLimits::parse_count(field, text) {
-            Ok(n) if n != current => out.push((field, Some(n.into()))),
-            Ok(_) => {}
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(EngineError::InvalidInput(errors))
-    }
+    let wanted = form.parse().map_err(EngineError::InvalidInput)?;
+    Ok(wanted
+        .by_field()
+        .into_iter()
+        .zip(now.by_field())
+        .filter(|((_, want), (_, have))| want != have)
+        .map(|((field, n), _)| (field, Some(n.into())))
+        .collect())
 }
 
 /// Live capacity for the trunk inputs.
 pub fn capacity_preview(form: &TrunksForm) -> Result<CapacityPreview, EngineError> {
-    let mut errors = Vec::new();
-    let mut count = |field, text: &str| {
-        TrunkLimits::parse_count(field, text).unwrap_or_else(|e| {
-            errors.push(e);
-            0
-        })
-    };
-    let t = TrunkLimits {
-        inbound: count("inbound_trunks", &form.inbound),
-        outbound: count("outbound_trunks", &form.outbound),
-        twoway: count("twoway_trunks", &form.twoway),
-    };
-    if !errors.is_empty() {
-        return Err(EngineError::InvalidInput(errors));
-    }
-    let capacity = t.capacity();
+    let capacity = form.parse().map_err(EngineError::InvalidInput)?.capacity();
     Ok(CapacityPreview {
         sentence: capacity.sentence(),
         capacity,
@@ -322,81 +265,56 @@ impl Desk {
         let id = self.known(id)?;
         let (_, doc) = self.account_docs(id.as_str())?;
         let home = doc.home_country();
-        Ok(match field {
-            "name" => check(field, AccountName::parse(value).map(|_| None)),
-            "realm" => check(
-                field,
-                Realm::parse(value).map(|r| Some(r.as_str().to_owned())),
-            ),
-            "realm_label" => {
-                let current = doc.realm().valid().cloned();
-                check(
-                    field,
-                    match current {
-                        Some(r) => r
-                            .rename_first_label(value)
-                            .map(|r| Some(r.as_str().to_owned())),
-                        None => Err(FieldError::new(
-                            "realm",
-                            "the current realm is not valid: type the whole new realm",
-                        )),
+        if field == "realm_label" {
+            // The "rename the first label" helper: the current realm with a new first label.
+            let renamed = match doc.realm().valid() {
+                Some(r) => r
+                    .rename_first_label(value)
+                    .map(|r| Some(r.as_str().to_owned())),
+                None => Err(FieldError::new(
+                    "realm",
+                    "the current realm is not valid: type the whole new realm",
+                )),
+            };
+            return Ok(check(field, renamed));
+        }
+        let Some(setting) = Field::by_path(field).filter(|f| *f != Field::ID) else {
+            return Err(FieldError::new(
+                "field",
+                format!("“{field}” is not a field that can be checked"),
+            )
+            .into());
+        };
+        // What the value will look like once saved, for the settings whose look differs.
+        let display = |stored: Option<Value>| -> Option<String> {
+            let text = stored
+                .as_ref()
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+            match setting {
+                Field::REALM => text,
+                Field::TIMEZONE => Some(
+                    match text
+                        .as_deref()
+                        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+                    {
+                        None => "Inherited from the parent account".into(),
+                        Some(tz) => {
+                            let c = ZoneClock::at(tz, self.now());
+                            format!(
+                                "{} local time · {} (UTC{})",
+                                c.time, c.abbreviation, c.offset
+                            )
+                        }
                     },
-                )
+                ),
+                Field::TECH_NUMBER => {
+                    text.map(|e164| PhoneFormatter::for_account(&doc).format(&e164).display)
+                }
+                f if Field::TRUNKS.contains(&f) => text,
+                _ => None,
             }
-            "timezone" => check(
-                field,
-                Timezone::parse(value).map(|t| match t {
-                    Timezone::Inherit => Some("Inherited from the parent account".into()),
-                    Timezone::Zone(tz) => {
-                        let c = ZoneClock::at(tz, self.now());
-                        Some(format!(
-                            "{} local time · {} (UTC{})",
-                            c.time, c.abbreviation, c.offset
-                        ))
-                    }
-                }),
-            ),
-            "contact.technical.name" => check(
-                field,
-                ContactName::parse("contact.technical.name", value).map(|_| None),
-            ),
-            "contact.technical.email" => check(
-                field,
-                if value.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    EmailAddress::parse("contact.technical.email", value)
-                        .map(|e| Some(e.as_str().to_owned()))
-                },
-            ),
-            "contact.technical.number" => check(
-                field,
-                if value.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    PhoneNumber::parse("contact.technical.number", value, home)
-                        .map(|n| Some(PhoneFormatter::for_account(&doc).format(n.e164()).display))
-                },
-            ),
-            "inbound_trunks" | "outbound_trunks" | "twoway_trunks" => {
-                let f: &'static str = match field {
-                    "inbound_trunks" => "inbound_trunks",
-                    "outbound_trunks" => "outbound_trunks",
-                    _ => "twoway_trunks",
-                };
-                check(
-                    field,
-                    TrunkLimits::parse_count(f, value).map(|n| Some(n.to_string())),
-                )
-            }
-            other => {
-                return Err(FieldError::new(
-                    "field",
-                    format!("“{other}” is not a field that can be checked"),
-                )
-                .into())
-            }
-        })
+        };
+        Ok(check(field, setting.parse(value, home).map(display)))
     }
 
     /// The sample numbers in a format being chosen, with the account's home country.
@@ -465,10 +383,9 @@ impl Desk {
         if desired.is_empty() {
             return Ok(());
         }
-        {
-            let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let now = self.now();
-            let mut edit = self.cache.pending(id, kind)?.unwrap_or(PendingEdit {
+        let now = self.now();
+        self.change_pending(id, kind, |pending| {
+            let mut edit = pending.unwrap_or(PendingEdit {
                 account_id: id.to_owned(),
                 kind,
                 fields: Vec::new(),
@@ -505,12 +422,12 @@ impl Desk {
             edit.state = EditState::Queued;
             edit.consent = None;
             edit.updated_at = now;
-            self.cache.put_pending(&edit)?;
-        }
+            Ok(Some(edit))
+        })?;
         // Durable before the user is told "saved locally".
         self.cache.flush().await?;
         self.notify();
-        self.kick.notify_one();
+        self.wake_push();
         Ok(())
     }
 
@@ -572,19 +489,15 @@ impl Desk {
         // Not `known`: an edit for an account that has since left the tree can still be
         // discarded.
         let id = desk_core::AccountId::parse(id)?;
-        {
-            let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let mut edit = self
-                .cache
-                .pending(id.as_str(), kind)?
-                .ok_or(EngineError::NotPending)?;
+        self.change_pending(id.as_str(), kind, |pending| {
+            let mut edit = pending.ok_or(EngineError::NotPending)?;
             f(&mut edit)?;
             edit.updated_at = self.now();
-            self.cache.put_pending(&edit)?;
-        }
+            Ok(Some(edit))
+        })?;
         self.cache.flush().await?;
         self.notify();
-        self.kick.notify_one();
+        self.wake_push();
         Ok(())
     }
 

@@ -2,49 +2,50 @@
 
 use crate::desk::Desk;
 use crate::edits::value_text;
+use crate::export::{sheet, Cell};
 use crate::EngineError;
 use desk_store::ChangeRecord;
+use serde_json::Value;
 use std::path::Path;
 
-/// A CSV text cell: quoted, and prefixed with `'` when a spreadsheet would run it as a formula.
-/// Numbers are written as they are (a guarded `'-3.20` is text no spreadsheet sums).
-pub(crate) fn text_cell(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", safe.replace('"', "\"\""))
-}
-
+/// The change log as CSV: one row per change, values that are numbers left as numbers.
 pub fn to_csv(records: &[ChangeRecord]) -> String {
-    let mut out = String::from(
-        "time_utc,user,edited_utc,account_id,account_name,field,old,new,result,request_id\r\n",
-    );
-    for r in records {
-        let row = [
-            r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            r.user.clone(),
-            r.edited_at
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default(),
-            r.account_id.clone(),
-            r.account_name.clone(),
-            r.field.clone(),
-            value_text(r.old.as_ref()),
-            value_text(r.new.as_ref()),
-            r.result.clone(),
-            r.request_id.clone().unwrap_or_default(),
-        ];
-        out.push_str(
-            &row.iter()
-                .map(|c| text_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    }
-    out
+    let header = [
+        "time_utc",
+        "user",
+        "edited_utc",
+        "account_id",
+        "account_name",
+        "field",
+        "old",
+        "new",
+        "result",
+        "request_id",
+    ]
+    .map(Cell::text)
+    .into();
+    let time = |t: chrono::DateTime<chrono::Utc>| {
+        Cell::text(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    let value = |v: Option<&Value>| match v {
+        Some(Value::Number(n)) => Cell::number(n),
+        other => Cell::text(value_text(other)),
+    };
+    let rows = records.iter().map(|r| {
+        vec![
+            time(r.at),
+            Cell::text(&r.user),
+            r.edited_at.map_or_else(|| Cell::text(""), time),
+            Cell::text(&r.account_id),
+            Cell::text(&r.account_name),
+            Cell::text(&r.field),
+            value(r.old.as_ref()),
+            value(r.new.as_ref()),
+            Cell::text(&r.result),
+            Cell::text(r.request_id.clone().unwrap_or_default()),
+        ]
+    });
+    sheet(std::iter::once(header).chain(rows))
 }
 
 impl Desk {
@@ -84,7 +85,7 @@ mod tests {
             account_name: "=HYPERLINK(\"x\")".into(),
             field: "name".into(),
             old: Some(json!("A, Inc")),
-            new: None,
+            new: Some(json!(-3.2)),
             result: "applied".into(),
             request_id: Some("rq".into()),
         };
@@ -92,7 +93,7 @@ mod tests {
         let line = csv.lines().nth(1).unwrap();
         assert_eq!(
             line,
-            r#""2026-11-26T10:00:00Z","Dana ""D"" W","","a","'=HYPERLINK(""x"")","name","A, Inc","(not set)","applied","rq""#
+            r#""2026-11-26T10:00:00Z","Dana ""D"" W","","a","'=HYPERLINK(""x"")","name","A, Inc",-3.2,"applied","rq""#
         );
     }
 }

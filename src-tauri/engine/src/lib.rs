@@ -9,13 +9,19 @@ mod credit;
 mod desk;
 mod edits;
 mod error;
+mod export;
 mod history;
 mod index;
+mod keys;
+mod outbox;
 mod profiles;
+mod reading;
 mod shortcuts;
+mod signin;
 mod sync;
 mod views;
 mod watch;
+mod zone;
 
 pub use billing::{
     usage_csv, BillingSettingsForm, BillingSettingsView, CardEntry, CardView, ChargePreview,
@@ -23,18 +29,21 @@ pub use billing::{
 };
 pub use clock::Clock;
 pub use credit::{CreditOutcome, IntentState};
-pub use desk::{forget_secrets, Desk, SignInInfo, Status};
+pub use desk::{Desk, SignInInfo, Status};
+pub use desk_core::TrunksForm;
 pub use edits::{
     capacity_preview, country_choices, zone_choices, CapacityPreview, Choice, CountryChoice,
-    FieldCheck, NumbersPreview, PendingFieldView, PendingView, TrunksForm,
+    FieldCheck, NumbersPreview, PendingFieldView, PendingView,
 };
 pub use error::{EngineError, ErrorView, FieldMessage};
 pub use history::to_csv;
 pub use index::{AccountIndex, Crumb, NodeView, SearchHit};
+pub use keys::{fnv, forget_secrets, secret_key, KEYRING_CHANNEL};
 pub use profiles::{
     profile_for, profile_id, AuthMethod, ConfigFiles, Profile, Profiles, Settings, TimesIn,
     DEMO_PROFILE,
 };
 pub use shortcuts::Shortcuts;
+pub use signin::{SignInForm, Start};
 pub use views::{AccountForm, AccountView, PendingMark, TrunksView};
 pub use watch::{Crossing, WatchedBalance};

@@ -6,16 +6,19 @@
 //! document with the applied fields changed. An edit leaves the outbox only once the server
 //! has it.
 
+use crate::backoff::Backoff;
 use crate::desk::Desk;
 use crate::EngineError;
+use chrono::{DateTime, Utc};
 use crossbar::{ApiError, Payment};
 use desk_core::merge::{self, Resolution};
 use desk_core::{AccountId, FieldChange, LimitsDoc};
 use desk_store::{DocKind, EditState, PendingEdit};
+use parking_lot::Mutex;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 /// How often to look for the server again while offline with nothing else to do.
 const OFFLINE_PROBE: Duration = Duration::from_secs(5);
@@ -99,11 +102,34 @@ fn failed(code: &str, e: &ApiError) -> EditState {
     }
 }
 
+/// The push side of the desk: one push at a time, the wait while the server is in trouble, and
+/// the wake-up after a save. Only this module takes the lock or reads the backoff.
+#[derive(Default)]
+pub(crate) struct Pushing {
+    one_at_a_time: tokio::sync::Mutex<()>,
+    backoff: Mutex<Backoff>,
+    kick: Notify,
+}
+
 impl Desk {
+    /// Wake the background sync now (after a save, a sign-in, a decision on an edit).
+    pub(crate) fn wake_push(&self) {
+        self.pushing.kick.notify_one();
+    }
+
+    /// When pending edits are tried again while the server is in trouble.
+    pub(crate) fn retry_at(&self) -> Option<DateTime<Utc>> {
+        self.backoff().next_try(self.now())
+    }
+
+    fn backoff(&self) -> parking_lot::MutexGuard<'_, Backoff> {
+        self.pushing.backoff.lock()
+    }
+
     /// Push every queued edit. Stops early (edits stay queued) when the server cannot be
     /// reached or the session needs a new sign-in.
     pub async fn push_pending(&self) -> Result<(), EngineError> {
-        let _one = self.push_lock.lock().await;
+        let _one = self.pushing.one_at_a_time.lock().await;
         if self.client.session().is_none() {
             return Ok(());
         }
@@ -345,17 +371,12 @@ impl Desk {
         pushed_from: &PendingEdit,
         change: impl FnOnce(&mut PendingEdit),
     ) -> Result<(), EngineError> {
-        {
-            let _g = self.outbox_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(mut edit) = self
-                .cache
-                .pending(&pushed_from.account_id, pushed_from.kind)?
-            else {
-                return Ok(());
-            };
-            change(&mut edit);
-            self.cache.put_pending(&edit)?;
-        }
+        self.change_pending(&pushed_from.account_id, pushed_from.kind, |now| {
+            Ok(now.map(|mut edit| {
+                change(&mut edit);
+                edit
+            }))
+        })?;
         self.cache.flush().await?;
         Ok(())
     }
@@ -513,7 +534,7 @@ impl Desk {
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = self.kick.notified() => {}
+                _ = self.pushing.kick.notified() => {}
                 changed = interval.changed() => {
                     if changed.is_err() {
                         return;

@@ -15,23 +15,23 @@ use serde_json::{Map, Value};
 
 /// A value to show and, when the stored value breaks the rules, why.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Field {
+pub struct Shown {
     pub value: Option<String>,
     pub problem: Option<String>,
 }
 
-impl Field {
+impl Shown {
     fn from<T>(stored: Stored<T>, show: impl Fn(&T) -> String) -> Self {
         match stored {
-            Stored::Missing => Field {
+            Stored::Missing => Shown {
                 value: None,
                 problem: None,
             },
-            Stored::Valid(v) => Field {
+            Stored::Valid(v) => Shown {
                 value: Some(show(&v)),
                 problem: None,
             },
-            Stored::Flagged { raw, problem } => Field {
+            Stored::Flagged { raw, problem } => Shown {
                 value: Some(raw),
                 problem: Some(problem),
             },
@@ -79,8 +79,8 @@ pub struct PrivacyView {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ContactView {
-    pub name: Field,
-    pub email: Field,
+    pub name: Shown,
+    pub email: Shown,
     pub number: Option<FormattedPhone>,
 }
 
@@ -189,8 +189,8 @@ pub(crate) fn overlay(
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AccountView {
     pub id: String,
-    pub name: Field,
-    pub realm: Field,
+    pub name: Shown,
+    pub realm: Shown,
     pub breadcrumb: Vec<Crumb>,
     pub is_reseller: bool,
     pub home_country: Option<String>,
@@ -329,8 +329,8 @@ pub(crate) fn account_view(i: AccountInputs<'_>) -> AccountView {
     };
     AccountView {
         id: i.id.to_owned(),
-        name: Field::from(doc.name(), |n| n.as_str().to_owned()),
-        realm: Field::from(doc.realm(), |r| r.as_str().to_owned()),
+        name: Shown::from(doc.name(), |n| n.as_str().to_owned()),
+        realm: Shown::from(doc.realm(), |r| r.as_str().to_owned()),
         breadcrumb: i.breadcrumb,
         is_reseller: doc.is_reseller(),
         home_country: doc.home_country().map(|c| c.as_str().to_owned()),
@@ -338,8 +338,8 @@ pub(crate) fn account_view(i: AccountInputs<'_>) -> AccountView {
         numbers_format,
         privacy,
         technical_contact: ContactView {
-            name: Field::from(doc.technical_name(), Clone::clone),
-            email: Field::from(doc.technical_email(), |e| e.as_str().to_owned()),
+            name: Shown::from(doc.technical_name(), Clone::clone),
+            email: Shown::from(doc.technical_email(), |e| e.as_str().to_owned()),
             number,
         },
         form: AccountForm::from_doc(&merged),
@@ -372,9 +372,9 @@ pub(crate) fn trunks_view(
     };
     let capacity = doc.trunks().capacity();
     TrunksView {
-        inbound: count("inbound_trunks"),
-        outbound: count("outbound_trunks"),
-        twoway: count("twoway_trunks"),
+        inbound: count(desk_core::Field::INBOUND_TRUNKS.path),
+        outbound: count(desk_core::Field::OUTBOUND_TRUNKS.path),
+        twoway: count(desk_core::Field::TWOWAY_TRUNKS.path),
         sentence: capacity.sentence(),
         capacity,
         read_only,

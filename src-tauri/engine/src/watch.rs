@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 const WATCHED: &str = "watched";
 
@@ -46,6 +46,12 @@ impl Crossing {
             format_money(self.threshold)
         )
     }
+}
+
+/// Wakes the balance watcher before its interval (taken only here).
+#[derive(Default)]
+pub(crate) struct Watching {
+    kick: Notify,
 }
 
 impl Desk {
@@ -169,7 +175,7 @@ impl Desk {
             let period = *interval.borrow();
             tokio::select! {
                 _ = tokio::time::sleep(period) => {}
-                _ = self.balance_kick.notified() => {}
+                _ = self.watching.kick.notified() => {}
                 changed = interval.changed() => if changed.is_err() { return },
             }
         }
@@ -177,6 +183,6 @@ impl Desk {
 
     /// Poll now (tray "Sync now", after adding credit).
     pub fn poll_balances_soon(&self) {
-        self.balance_kick.notify_one();
+        self.watching.kick.notify_one();
     }
 }

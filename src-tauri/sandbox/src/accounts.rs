@@ -1,14 +1,14 @@
 //! `/v2/accounts/{id}`: GET, POST (replace the public part), PATCH (merge; `null` removes), and
 //! the `children` / `descendants` listings.
 
+use crate::auth::OnAccount;
 use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
 use crate::model::{normalize_name, State, Token};
 use crate::paging::{self};
 use crate::{lock, rules, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxState};
-use axum::http::HeaderMap;
+use axum::extract::{Query, State as AxState};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -44,12 +44,9 @@ type Q = Query<HashMap<String, String>>;
 
 async fn get_account(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, token, id }: OnAccount,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, token) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let Some(acct) = state.account(&id) else {
         return Err(envelope::bad_identifier(&ctx, &id));
     };
@@ -61,24 +58,12 @@ async fn get_account(
     ))
 }
 
-async fn post_account(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Q,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    write(&shared, &id, &query, &headers, &body, Write::Replace)
+async fn post_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Bytes) -> Reply {
+    write(&shared, on, &body, Write::Replace)
 }
 
-async fn patch_account(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Q,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    write(&shared, &id, &query, &headers, &body, Write::Patch)
+async fn patch_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Bytes) -> Reply {
+    write(&shared, on, &body, Write::Patch)
 }
 
 /// POST validates the request body alone; PATCH merges it into the stored document first
@@ -105,16 +90,10 @@ pub(crate) fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) 
 }
 
 /// The shared write path: authorise, clean, merge, validate, check uniqueness, store.
-fn write(
-    shared: &Shared,
-    id: &str,
-    query: &HashMap<String, String>,
-    headers: &HeaderMap,
-    body: &[u8],
-    how: Write,
-) -> Reply {
+fn write(shared: &Shared, on: OnAccount, body: &[u8], how: Write) -> Reply {
+    let OnAccount { ctx, token, id } = on;
+    let id = id.as_str();
     let mut state = lock(shared);
-    let (ctx, token) = crate::auth::require_account(&state, headers, query, id)?;
     let (mut input, _) = envelope::request_data(&ctx, body)?;
     // `kzd_accounts:validate/3` runs the schema with defaults on, and `accounts.json` defaults
     // `enabled` to true: a body without it validates as `enabled: true`.
@@ -226,33 +205,21 @@ fn store(
     ))
 }
 
-async fn children(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Q,
-    headers: HeaderMap,
-) -> Reply {
+async fn children(AxState(shared): AxState<Shared>, on: OnAccount, Query(query): Q) -> Reply {
     listing(
         &shared,
-        &id,
+        on,
         &query,
-        &headers,
         |tree, id| tree.last().map(String::as_str) == Some(id),
         false,
     )
 }
 
-async fn descendants(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Q,
-    headers: HeaderMap,
-) -> Reply {
+async fn descendants(AxState(shared): AxState<Shared>, on: OnAccount, Query(query): Q) -> Reply {
     listing(
         &shared,
-        &id,
+        on,
         &query,
-        &headers,
         |tree, id| tree.iter().any(|t| t == id),
         true,
     )
@@ -264,14 +231,14 @@ async fn descendants(
 /// its `tree` instead of the count.
 fn listing(
     shared: &Shared,
-    id: &str,
+    on: OnAccount,
     query: &HashMap<String, String>,
-    headers: &HeaderMap,
     include: impl Fn(&[String], &str) -> bool,
     with_tree: bool,
 ) -> Reply {
+    let OnAccount { ctx, id, .. } = on;
+    let id = id.as_str();
     let state = lock(shared);
-    let (ctx, _) = crate::auth::require_account(&state, headers, query, id)?;
     let name = |a: &crate::model::Account| {
         a.doc
             .get("name")

@@ -3,6 +3,7 @@
 //! web client can list and launch its apps. Apps are served by the web client itself; the
 //! store only says which exist, who may use them, and which API they talk to.
 
+use crate::auth::OnAccount;
 use crate::envelope::{self, Reply};
 use crate::model::{State, User};
 use crate::{lock, Shared};
@@ -185,24 +186,21 @@ async fn list_own(AxState(shared): AxState<Shared>, Query(q): Q, headers: Header
 
 async fn list(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
+    OnAccount { ctx, id, .. }: OnAccount,
     headers: HeaderMap,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let data = listing(&state, &id, &api_url(&headers));
     Ok(envelope::ok(&ctx, data, None))
 }
 
 async fn one(
     AxState(shared): AxState<Shared>,
-    Path((id, app)): Path<(String, String)>,
-    Query(q): Q,
+    OnAccount { ctx, id, .. }: OnAccount,
+    Path((_, app)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     match CATALOGUE
         .iter()
         .find(|a| app_id(a.name) == app || a.name == app)

@@ -6,7 +6,8 @@ use crate::envelope::{self, Ctx};
 use crate::model::{State, Token};
 use crate::{lock, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxState};
+use axum::extract::{FromRequestParts, Path, Query, State as AxState};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, put};
@@ -77,6 +78,58 @@ pub fn require_account(
         ));
     }
     Ok((ctx, token))
+}
+
+/// A request on `/v2/accounts/{id}/…` whose token may act on `{id}`: what every account route
+/// checks first (`crossbar_auth:authenticate/1`, then `cb_simple_authz:authorize/1`: the
+/// token's own account or a descendant). 401 without a valid token, 404 for an unknown
+/// account, 403 outside the token's tree.
+pub struct OnAccount {
+    pub ctx: Ctx,
+    pub token: Token,
+    /// The `{id}` of the path.
+    pub id: String,
+}
+
+impl FromRequestParts<Shared> for OnAccount {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Response> {
+        let id = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
+            .await
+            .ok()
+            .and_then(|Path(mut p)| p.remove("id"))
+            .unwrap_or_default();
+        let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
+            .map(|Query(q)| q)
+            .unwrap_or_default();
+        let state = lock(shared);
+        let (ctx, token) = require_account(&state, &parts.headers, &query, &id)?;
+        Ok(Self { ctx, token, id })
+    }
+}
+
+/// An [`OnAccount`] request on the account's billing (balance adjustments, service plans),
+/// which only its reseller or a superduper admin may make (`cb_ledgers:authorize_create/1`,
+/// `cb_services:is_allowed/1`). Anyone else gets Kazoo's bare `forbidden`
+/// (`cb_context:add_system_error(forbidden, Context)`), with no cause.
+pub struct BillsAccount(pub OnAccount);
+
+impl FromRequestParts<Shared> for BillsAccount {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Response> {
+        let on = OnAccount::from_request_parts(parts, shared).await?;
+        if !lock(shared).bills_for(&on.token.account_id, &on.id) {
+            return Err(envelope::error(
+                &on.ctx,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                json!({"message": "forbidden"}),
+            ));
+        }
+        Ok(Self(on))
+    }
 }
 
 fn issue_token(state: &mut State, account_id: &str, owner_id: Option<&str>) -> String {
@@ -265,14 +318,8 @@ async fn api_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: By
     }
 }
 
-async fn api_key(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Reply {
+async fn api_key(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = require_account(&state, &headers, &query, &id)?;
     let key = state
         .account(&id)
         .map(|a| a.api_key.clone())

@@ -7,15 +7,13 @@ use crate::clock::GREGORIAN_OFFSET;
 use crate::envelope::{self, random_hex, Ctx};
 use crate::model::State;
 use crate::{lock, Shared};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
+use parking_lot::MutexGuard;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use std::sync::MutexGuard;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LedgerEntry {
@@ -102,20 +100,19 @@ pub struct Books {
     pub customer: bool,
 }
 
-/// Every request on an account's books starts here: the caller may act on `id`, and the books
-/// are brought up to the clock first (monthly charges, top-ups, the low-balance flag).
+/// Every request on an account's books starts here, once [`crate::auth::OnAccount`] has let
+/// it through: the books are brought up to the clock first (monthly charges, top-ups, the
+/// low-balance flag).
 pub fn open<'a>(
     shared: &'a Shared,
-    headers: &HeaderMap,
-    query: &HashMap<String, String>,
+    ctx: &Ctx,
     id: &str,
-) -> Result<(MutexGuard<'a, State>, Ctx), Response> {
+) -> Result<MutexGuard<'a, State>, Response> {
     let mut state = lock(shared);
-    let (ctx, _) = crate::auth::require_account(&state, headers, query, id)?;
     state
         .settle(id)
-        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
-    Ok((state, ctx))
+        .map_err(|e| envelope::datastore_fault(ctx, &e))?;
+    Ok(state)
 }
 
 /// A positive `amount` from a request body, or Kazoo's 400 on it (`rule` and its detail).

@@ -2,11 +2,11 @@
 //! honours Kazoo's `filter_<key>=<value>` query parameters (`filter_numbers=+13125550100`
 //! keeps callflows whose `numbers` include that number) and paginates like every listing.
 
+use crate::auth::OnAccount;
 use crate::envelope::{self, Reply};
 use crate::paging::{self};
 use crate::{lock, Shared};
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -61,12 +61,10 @@ fn row(doc: &Map<String, Value>) -> Value {
 
 async fn list(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
+    OnAccount { ctx, id, .. }: OnAccount,
     Query(query): Q,
-    headers: HeaderMap,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let mut items: Vec<&Map<String, Value>> = state
         .callflows
         .get(&id)
@@ -78,12 +76,10 @@ async fn list(
 
 async fn one(
     AxState(shared): AxState<Shared>,
-    Path((id, callflow_id)): Path<(String, String)>,
-    Query(query): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
+    Path((_, callflow_id)): Path<(String, String)>,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     match state
         .callflows
         .get(&id)

@@ -1,6 +1,7 @@
 //! `/ledgers` (balance, totals per source, entries), `/ledgers/credit|debit` (reseller
 //! adjustments), `/transactions`, and 4.2's `/transactions/current_balance`.
 
+use crate::auth::{BillsAccount, OnAccount};
 use crate::billing;
 use crate::books::{gregorian, LedgerEntry};
 use crate::clock::GREGORIAN_OFFSET;
@@ -10,7 +11,7 @@ use crate::{filters, paging};
 use crate::{lock, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, put};
 use axum::Router;
@@ -73,13 +74,8 @@ fn time_range(ctx: &Ctx, q: &HashMap<String, String>, now: i64) -> Result<(i64, 
     Ok((from - GREGORIAN_OFFSET, to - GREGORIAN_OFFSET))
 }
 
-async fn total(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+async fn total(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
+    let mut state = crate::books::open(&shared, &ctx, &id)?;
     if state.platform.kazoo == Kazoo::V42 {
         // 4.2's `cb_ledgers` takes "total" for a ledger source and lists its (no) entries.
         return Ok(envelope::ok(&ctx, json!([]), None));
@@ -96,11 +92,9 @@ async fn total(
 /// word is taken for a transaction ID, which it is not.
 async fn current_balance(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
 ) -> Reply {
-    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    let mut state = crate::books::open(&shared, &ctx, &id)?;
     if state.platform.kazoo != Kazoo::V42 {
         return Err(envelope::bad_identifier(&ctx, "current_balance"));
     }
@@ -116,11 +110,10 @@ async fn current_balance(
 /// paginated and not filtered.
 async fn totals(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
+    OnAccount { ctx, id, .. }: OnAccount,
     Query(q): Q,
-    headers: HeaderMap,
 ) -> Reply {
-    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    let mut state = crate::books::open(&shared, &ctx, &id)?;
     let (from, to) = time_range(&ctx, &q, state.now())?;
     let mut sums: Map<String, Value> = Map::new();
     let mut by_source: HashMap<String, (Decimal, i64, String, String)> = HashMap::new();
@@ -149,11 +142,11 @@ async fn totals(
 /// (`cb_ledgers:read_ledger/3` through `crossbar_view:load_modb`).
 async fn entries(
     AxState(shared): AxState<Shared>,
-    Path((id, source)): Path<(String, String)>,
+    OnAccount { ctx, id, .. }: OnAccount,
+    Path((_, source)): Path<(String, String)>,
     Query(q): Q,
-    headers: HeaderMap,
 ) -> Reply {
-    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    let mut state = crate::books::open(&shared, &ctx, &id)?;
     let (from, to) = time_range(&ctx, &q, state.now())?;
     let name = state.name_of(&id);
     let account = (id.as_str(), name.as_str());
@@ -179,11 +172,10 @@ async fn entries(
 /// newest first, 50 a page (`cb_transactions`).
 async fn transactions(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
+    OnAccount { ctx, id, .. }: OnAccount,
     Query(q): Q,
-    headers: HeaderMap,
 ) -> Reply {
-    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    let mut state = crate::books::open(&shared, &ctx, &id)?;
     let (from, to) = time_range(&ctx, &q, state.now())?;
     let mut rows: Vec<(String, Value)> = state
         .books(&id)
@@ -202,42 +194,23 @@ async fn transactions(
     paging::listing(&ctx, rows, |r| r.0.as_str(), &q, |r| r.1)
 }
 
-async fn credit(
-    shared: AxState<Shared>,
-    id: Path<String>,
-    q: Q,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    adjust(shared, id, q, headers, body, Decimal::ONE).await
+async fn credit(shared: AxState<Shared>, on: BillsAccount, body: Bytes) -> Reply {
+    adjust(shared, on, body, Decimal::ONE).await
 }
 
-async fn debit(
-    shared: AxState<Shared>,
-    id: Path<String>,
-    q: Q,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    adjust(shared, id, q, headers, body, Decimal::NEGATIVE_ONE).await
+async fn debit(shared: AxState<Shared>, on: BillsAccount, body: Bytes) -> Reply {
+    adjust(shared, on, body, Decimal::NEGATIVE_ONE).await
 }
 
+/// `PUT /ledgers/credit|debit`: only the account's reseller (or a superduper admin) adjusts
+/// its balance (`cb_ledgers:authorize_create/1`).
 async fn adjust(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
+    BillsAccount(OnAccount { ctx, id, .. }): BillsAccount,
     body: Bytes,
     sign: Decimal,
 ) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, token) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    if !state.bills_for(&token.account_id, &id) {
-        return Err(envelope::forbidden(
-            &ctx,
-            "only the reseller may adjust this account's balance",
-        ));
-    }
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let amount = crate::books::amount_field(
         &ctx,

@@ -34,9 +34,10 @@ mod users;
 mod webclient;
 
 use axum::Router;
+use parking_lot::Mutex;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -98,10 +99,8 @@ pub enum SandboxError {
 pub(crate) type Shared = Arc<Mutex<model::State>>;
 
 /// Handlers hold the lock only for synchronous work; a panic in one must not wedge the rest.
-pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, model::State> {
-    shared
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+pub(crate) fn lock(shared: &Shared) -> parking_lot::MutexGuard<'_, model::State> {
+    shared.lock()
 }
 
 /// A sandbox serving HTTP on a background task.

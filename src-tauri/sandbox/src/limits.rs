@@ -1,14 +1,15 @@
 //! `/v2/accounts/{id}/limits`: GET and POST (no PATCH), reseller-only writes, and 402
 //! `accept charges` when a billable trunk count rises without consent.
 
+use crate::auth::OnAccount;
 use crate::billing::{self, Plan};
 use crate::envelope;
 use crate::envelope::Reply;
 use crate::model::State;
 use crate::{lock, rules, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State as AxState};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use rust_decimal::Decimal;
@@ -37,12 +38,9 @@ fn view(state: &State, id: &str) -> (Value, String) {
 
 async fn get_limits(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let (doc, rev) = view(&state, &id);
     Ok(envelope::ok(&ctx, doc, Some(&rev)))
 }
@@ -63,13 +61,11 @@ fn truthy(v: Option<&Value>) -> bool {
 
 async fn post_limits(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
+    OnAccount { ctx, token, id }: OnAccount,
     Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, token) = crate::auth::require_account(&state, &headers, &query, &id)?;
     if !may_write(&state, &token.account_id, &id) {
         return Err(envelope::forbidden(
             &ctx,

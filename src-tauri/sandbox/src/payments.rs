@@ -9,18 +9,18 @@
 //! (Mastercard), 3782 822463 10005 (Amex) approve; 4000 1111 1111 1115 is refused when added;
 //! 4000 0000 0000 0341 is added but every charge is declined.
 
+use crate::auth::OnAccount;
 use crate::books::{Card, CardBehaviour};
 use crate::envelope::{self, random_hex, Ctx, Reply};
 use crate::{lock, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxState};
+use axum::extract::State as AxState;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -39,8 +39,6 @@ pub fn routes() -> Router<Shared> {
         .route("/v2/accounts/{id}/services/topup", post(topup))
         .route(PROCESSOR_PATH, post(tokenize))
 }
-
-type Q = Query<HashMap<String, String>>;
 
 /// Braintree's client API for the merchant, as a client token's `clientApiUrl` names it.
 const CLIENT_API: &str = "/merchants/sandbox/client_api";
@@ -91,12 +89,10 @@ pub struct Nonce {
 
 async fn client_token(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
+    OnAccount { ctx, id, .. }: OnAccount,
     headers: HeaderMap,
 ) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     // `braintree_client_token:get_client_token/1` always names `customer-id = AccountId`;
     // Braintree refuses an unknown one and `cb_braintree:validate_token` has no clause for it.
     if !state.books(&id).has_customer() {
@@ -297,26 +293,17 @@ fn customer_view(state: &mut crate::model::State, id: &str) -> Value {
            "created_at": crate::books::gregorian(created), "updated_at": crate::books::gregorian(state.now())})
 }
 
-async fn customer(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
+async fn customer(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     Ok(envelope::ok(&ctx, customer_view(&mut state, &id), None))
 }
 
 async fn add_via_customer(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
     body: Bytes,
 ) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
     // `braintree_customer:update/1`, which creates the customer on `not_found`; a nonce in the
     // body is vaulted as its card.
@@ -337,14 +324,8 @@ async fn add_via_customer(
     Ok(envelope::ok(&ctx, customer_view(&mut state, &id), None))
 }
 
-async fn cards(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
+async fn cards(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     if !state.books(&id).has_customer() {
         return Err(no_customer(&ctx));
     }
@@ -354,13 +335,10 @@ async fn cards(
 
 async fn add_card(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
     body: Bytes,
 ) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
     // `braintree_card:create/1` names the account as its customer, which must exist.
     if !state.books(&id).has_customer() {
@@ -393,12 +371,10 @@ async fn add_card(
 /// whose data is the failed transaction.
 async fn topup(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
     body: Bytes,
 ) -> Reply {
-    let (mut state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+    let mut state = crate::books::open(&shared, &ctx, &id)?;
     state.platform.since_43()?;
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let amount = crate::books::amount_field(

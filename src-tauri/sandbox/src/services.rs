@@ -2,19 +2,19 @@
 //! (assign a plan mid-month, charged prorated), and the sandbox-only clock that lets tests move
 //! time forward.
 
+use crate::auth::{BillsAccount, OnAccount};
 use crate::billing;
 use crate::books::{gregorian, LedgerEntry};
 use crate::envelope::{self, Ctx, Reply};
 use crate::model::State;
 use crate::{lock, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State as AxState;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -27,8 +27,6 @@ pub fn routes() -> Router<Shared> {
         .route("/sandbox/clock", get(clock).put(move_clock))
 }
 
-type Q = Query<HashMap<String, String>>;
-
 fn plan_map(state: &State, id: &str) -> Value {
     let mut plans = Map::new();
     if let Some(plan) = state.plan_of(id) {
@@ -40,24 +38,13 @@ fn plan_map(state: &State, id: &str) -> Value {
     Value::Object(plans)
 }
 
-async fn assigned(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
+async fn assigned(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
     Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
 }
 
-async fn summary(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    let (state, ctx) = crate::books::open(&shared, &headers, &q, &id)?;
+async fn summary(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
+    let state = crate::books::open(&shared, &ctx, &id)?;
     state.platform.since_43()?;
     // `kz_services:summary_billing_cycle/1`: the 1st of next month at 00:00 UTC, whatever the
     // account's zone.
@@ -103,14 +90,7 @@ async fn summary(
 
 /// `GET /services/available`: the plans the account's reseller offers (the `services/plans`
 /// view of the reseller's database), each row `{id, name}`.
-async fn available(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+async fn available(OnAccount { ctx, .. }: OnAccount) -> Reply {
     let rows: Vec<Value> = billing::PLANS
         .iter()
         .map(|p| json!({"id": p.id, "name": p.name}))
@@ -122,19 +102,10 @@ async fn available(
 /// plans. A new plan is charged for the rest of the month, after a 402 dry run.
 async fn change_plans(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
+    BillsAccount(OnAccount { ctx, id, .. }): BillsAccount,
     body: Bytes,
 ) -> Reply {
     let mut state = lock(&shared);
-    let (ctx, token) = crate::auth::require_account(&state, &headers, &q, &id)?;
-    if !state.bills_for(&token.account_id, &id) {
-        return Err(envelope::forbidden(
-            &ctx,
-            "only the reseller may change this account's service plans",
-        ));
-    }
     let (data, env) = envelope::request_data(&ctx, &body)?;
     let accepted = env
         .get("accept_charges")

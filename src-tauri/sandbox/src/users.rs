@@ -5,13 +5,14 @@
 //! and unique within the account; a `password` is turned into Kazoo's credential hashes and
 //! never stored or returned.
 
+use crate::auth::OnAccount;
 use crate::envelope::{self, Ctx, Reply};
 use crate::model::{State, Token, User};
 use crate::paging::{self};
 use crate::{lock, rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -81,12 +82,10 @@ fn revision(u: &User) -> String {
 
 async fn list(
     AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
+    OnAccount { ctx, id, .. }: OnAccount,
     Query(query): Q,
-    headers: HeaderMap,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     let mut users: Vec<&User> = state
         .users
         .get(&id)
@@ -105,68 +104,40 @@ fn find<'a>(state: &'a State, account: &str, user_id: &str) -> Option<&'a User> 
 
 async fn one(
     AxState(shared): AxState<Shared>,
-    Path((id, user_id)): Path<(String, String)>,
-    Query(query): Q,
-    headers: HeaderMap,
+    OnAccount { ctx, id, .. }: OnAccount,
+    Path((_, user_id)): Path<(String, String)>,
 ) -> Reply {
     let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &query, &id)?;
     match find(&state, &id, &user_id) {
         Some(u) => Ok(envelope::ok(&ctx, view(u), Some(&revision(u)))),
         None => Err(envelope::bad_identifier(&ctx, &user_id)),
     }
 }
 
-async fn create(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(query): Q,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    write(&shared, &id, None, &query, &headers, &body, |_, input| {
-        input
-    })
+async fn create(AxState(shared): AxState<Shared>, on: OnAccount, body: Bytes) -> Reply {
+    write(&shared, on, None, &body, |_, input| input)
 }
 
 async fn replace(
     AxState(shared): AxState<Shared>,
-    Path((id, user_id)): Path<(String, String)>,
-    Query(query): Q,
-    headers: HeaderMap,
+    on: OnAccount,
+    Path((_, user_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Reply {
-    write(
-        &shared,
-        &id,
-        Some(&user_id),
-        &query,
-        &headers,
-        &body,
-        |_, input| input,
-    )
+    write(&shared, on, Some(&user_id), &body, |_, input| input)
 }
 
 async fn patch(
     AxState(shared): AxState<Shared>,
-    Path((id, user_id)): Path<(String, String)>,
-    Query(query): Q,
-    headers: HeaderMap,
+    on: OnAccount,
+    Path((_, user_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Reply {
-    write(
-        &shared,
-        &id,
-        Some(&user_id),
-        &query,
-        &headers,
-        &body,
-        |current, input| {
-            let mut merged = current.clone();
-            crate::accounts::merge(&mut merged, input);
-            merged
-        },
-    )
+    write(&shared, on, Some(&user_id), &body, |current, input| {
+        let mut merged = current.clone();
+        crate::accounts::merge(&mut merged, input);
+        merged
+    })
 }
 
 /// Whether the token speaks for an admin: an API key, or a user whose `priv_level` is admin.
@@ -182,15 +153,14 @@ fn caller_is_admin(state: &State, token: &Token) -> bool {
 /// The shared write path: authorise, clean, combine, validate, check uniqueness, store.
 fn write(
     shared: &Shared,
-    account: &str,
+    on: OnAccount,
     user_id: Option<&str>,
-    query: &HashMap<String, String>,
-    headers: &HeaderMap,
     body: &[u8],
     combine: impl FnOnce(&Map<String, Value>, Map<String, Value>) -> Map<String, Value>,
 ) -> Reply {
+    let OnAccount { ctx, token, id } = on;
+    let account = id.as_str();
     let mut state = lock(shared);
-    let (ctx, token) = crate::auth::require_account(&state, headers, query, account)?;
     let (mut input, _) = envelope::request_data(&ctx, body)?;
     input.retain(|k, _| !(k.starts_with('_') || k.starts_with("pvt_") || k == "id"));
     let password = input.remove("password");

@@ -7,14 +7,13 @@
 //! - `GET /v2/accounts/{id}/access_lists`: the account has none, `{}`.
 //! - `GET /v2/accounts/{id}/alerts` and `/external_numbers`: empty lists.
 
+use crate::auth::OnAccount;
 use crate::envelope::{self, Ctx, Reply};
-use crate::{lock, Shared};
-use axum::extract::{Path, Query, State as AxState};
-use axum::http::HeaderMap;
+use crate::Shared;
+use axum::extract::Path;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
-use std::collections::HashMap;
+use serde_json::json;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -26,8 +25,6 @@ pub fn routes() -> Router<Shared> {
         .route("/v2/accounts/{id}/external_numbers", get(external_numbers))
 }
 
-type Q = Query<HashMap<String, String>>;
-
 async fn whitelabel(Path(domain): Path<String>) -> Reply {
     Err(envelope::bad_identifier(&Ctx::new(""), &domain))
 }
@@ -36,53 +33,18 @@ async fn whitelabel_part(Path((domain, _)): Path<(String, String)>) -> Reply {
     Err(envelope::bad_identifier(&Ctx::new(""), &domain))
 }
 
-/// Authorise a request for `id`, then answer `data`.
-fn answer(
-    shared: &Shared,
-    id: &str,
-    q: &HashMap<String, String>,
-    h: &HeaderMap,
-    data: Value,
-) -> Reply {
-    let state = lock(shared);
-    let (ctx, _) = crate::auth::require_account(&state, h, q, id)?;
-    Ok(envelope::ok(&ctx, data, None))
-}
-
-async fn account_whitelabel(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    let state = lock(&shared);
-    let (ctx, _) = crate::auth::require_account(&state, &headers, &q, &id)?;
+async fn account_whitelabel(OnAccount { ctx, .. }: OnAccount) -> Reply {
     Err(envelope::bad_identifier(&ctx, "whitelabel"))
 }
 
-async fn access_lists(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    answer(&shared, &id, &q, &headers, json!({}))
+async fn access_lists(OnAccount { ctx, .. }: OnAccount) -> Reply {
+    Ok(envelope::ok(&ctx, json!({}), None))
 }
 
-async fn alerts(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    answer(&shared, &id, &q, &headers, json!([]))
+async fn alerts(OnAccount { ctx, .. }: OnAccount) -> Reply {
+    Ok(envelope::ok(&ctx, json!([]), None))
 }
 
-async fn external_numbers(
-    AxState(shared): AxState<Shared>,
-    Path(id): Path<String>,
-    Query(q): Q,
-    headers: HeaderMap,
-) -> Reply {
-    answer(&shared, &id, &q, &headers, json!([]))
+async fn external_numbers(OnAccount { ctx, .. }: OnAccount) -> Reply {
+    Ok(envelope::ok(&ctx, json!([]), None))
 }

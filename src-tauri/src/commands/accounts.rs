@@ -5,7 +5,7 @@ use crate::state::AppState;
 use desk_engine::{AccountView, NodeView, SearchHit, Shortcuts, TrunksView};
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_children(
     state: State<'_, AppState>,
     parent: Option<String>,
@@ -13,22 +13,22 @@ pub fn list_children(
     Ok(state.desk()?.children(parent.as_deref())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn search_accounts(state: State<'_, AppState>, query: String) -> CommandResult<Vec<SearchHit>> {
     Ok(state.desk()?.search(&query))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn shortcuts(state: State<'_, AppState>) -> CommandResult<Shortcuts> {
     Ok(state.desk()?.shortcuts()?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn toggle_pin(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
     Ok(state.desk()?.toggle_pin(&id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn cached_account(
     state: State<'_, AppState>,
     id: String,
@@ -41,7 +41,7 @@ pub async fn fetch_account(state: State<'_, AppState>, id: String) -> CommandRes
     Ok(state.desk()?.account(&id).await?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn cached_trunks(state: State<'_, AppState>, id: String) -> CommandResult<Option<TrunksView>> {
     Ok(state.desk()?.cached_trunks(&id)?)
 }

@@ -25,6 +25,15 @@ pub async fn card_destination(state: State<'_, AppState>, id: String) -> Command
     Ok(state.desk()?.card_destination(&id).await?)
 }
 
+/// The brand a card number's leading digits name, shown while the user types ("" until they
+/// say). The window sends the first six digits only (the issuer's prefix); nothing is kept.
+#[tauri::command(async)]
+pub fn card_brand(leading: String) -> String {
+    desk_core::card::Brand::named_by(&leading)
+        .map(|b| b.label().to_owned())
+        .unwrap_or_default()
+}
+
 /// The card entry is wiped from memory when the engine drops it.
 #[tauri::command]
 pub async fn add_card(
@@ -44,7 +53,7 @@ pub async fn save_billing_contact(
     Ok(state.desk()?.save_billing_contact(&id, &contact).await?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn billing_settings(
     state: State<'_, AppState>,
     id: String,
@@ -123,7 +132,7 @@ pub async fn export_usage(
     Ok(Some(path.display().to_string()))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn new_credit_intent(state: State<'_, AppState>) -> CommandResult<String> {
     Ok(state.desk()?.new_credit_intent())
 }
@@ -167,7 +176,7 @@ pub async fn set_watched(
     Ok(list)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn watched_balances(state: State<'_, AppState>) -> CommandResult<Vec<WatchedBalance>> {
     Ok(state.desk()?.watched_balances()?)
 }

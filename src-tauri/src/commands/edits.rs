@@ -10,7 +10,7 @@ use desk_engine::{
 use desk_store::DocKind;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn check_field(
     state: State<'_, AppState>,
     id: String,
@@ -20,7 +20,7 @@ pub fn check_field(
     Ok(state.desk()?.check_field(&id, &field, &value)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn preview_numbers(
     state: State<'_, AppState>,
     id: String,
@@ -30,17 +30,17 @@ pub fn preview_numbers(
     Ok(state.desk()?.preview_numbers(&id, &mode, &exceptions)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_zones(state: State<'_, AppState>, query: String) -> Vec<ZoneClock> {
     desk_engine::zone_choices(&query, state.clock.now())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_countries() -> Vec<CountryChoice> {
     desk_engine::country_choices()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn preview_capacity(form: TrunksForm) -> CommandResult<CapacityPreview> {
     Ok(desk_engine::capacity_preview(&form)?)
 }
@@ -63,7 +63,7 @@ pub async fn save_trunks(
     Ok(state.desk()?.save_trunks(&id, &form).await?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn pending_edits(state: State<'_, AppState>) -> CommandResult<Vec<PendingView>> {
     Ok(state.desk()?.pending_edits()?)
 }

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use desk_store::ChangeRecord;
 use tauri::{AppHandle, State};
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn change_log(
     state: State<'_, AppState>,
     id: Option<String>,

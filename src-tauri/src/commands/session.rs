@@ -1,12 +1,13 @@
 //! Start-up state, platforms (profiles), sign-in and sync.
 
 use crate::error::{app_error, CommandResult};
-use crate::session::{self, SignInForm};
+use crate::session;
 use crate::state::{AppState, BootView, Phase};
+use desk_engine::SignInForm;
 use desk_engine::{Settings, Status};
 use tauri::{AppHandle, State};
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn boot_status(state: State<'_, AppState>) -> BootView {
     state.view()
 }
@@ -65,7 +66,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Status> {
     Ok(state.desk()?.sync_now().await?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<BootView> {
     let settings = settings.normalized();
     state.config()?.save_settings(&settings)?;

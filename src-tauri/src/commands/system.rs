@@ -6,7 +6,7 @@ use crate::state::AppState;
 use desk_core::ZoneClock;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn zone_clock(state: State<'_, AppState>, zone: String) -> CommandResult<ZoneClock> {
     let tz: chrono_tz::Tz = zone
         .parse()
@@ -15,7 +15,7 @@ pub fn zone_clock(state: State<'_, AppState>, zone: String) -> CommandResult<Zon
 }
 
 /// Copy text (an account ID, a request id) to the system clipboard.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn copy_text(clipboard: State<'_, Clipboard>, text: String) -> CommandResult<()> {
     if text.len() > 4096 {
         return Err(app_error("invalid_input", "That is too much text to copy."));

@@ -2,8 +2,8 @@
 //! Secret Service), or memory when no keyring is available.
 
 use desk_core::Secret;
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// Windows caps a credential blob at 2560 bytes; refuse longer secrets everywhere so a profile
 /// saved on Linux also works on Windows.
@@ -103,30 +103,19 @@ pub struct MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn get(&self, key: &str) -> Result<Option<Secret>, SecretError> {
-        Ok(self
-            .map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .cloned())
+        Ok(self.map.lock().get(key).cloned())
     }
 
     fn set(&self, key: &str, value: &Secret) -> Result<(), SecretError> {
         if value.expose().len() > MAX_SECRET_BYTES {
             return Err(SecretError::TooLong(value.expose().len()));
         }
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_owned(), value.clone());
+        self.map.lock().insert(key.to_owned(), value.clone());
         Ok(())
     }
 
     fn delete(&self, key: &str) -> Result<(), SecretError> {
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+        self.map.lock().remove(key);
         Ok(())
     }
 
