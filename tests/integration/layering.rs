@@ -91,7 +91,7 @@ fn layers_depend_only_downwards() {
     for io in ["tokio", "reqwest", "tauri", "sled", "keyring", "hyper"] {
         assert!(!core.contains(io), "desk-core depends on {io}");
     }
-    for layer in ["desk-core", "crossbar-client", "desk-store", "desk-engine"] {
+    for layer in ["desk-core", "crossbar", "desk-store", "desk-engine"] {
         let d = deps(layer);
         for ui in ["tauri", "wry", "tao", "webkit2gtk"] {
             assert!(!d.contains(ui), "{layer} knows {ui}");
@@ -99,18 +99,18 @@ fn layers_depend_only_downwards() {
     }
     let engine = deps("desk-engine");
     assert!(
-        ["desk-core", "crossbar-client", "desk-store"]
+        ["desk-core", "crossbar", "desk-store"]
             .iter()
             .all(|c| engine.contains(*c)),
         "the engine sits on the client, the store and the core"
     );
     let sandbox = deps("crossbar-sandbox");
-    for ours in ["desk-core", "crossbar-client", "desk-store", "desk-engine"] {
+    for ours in ["desk-core", "crossbar", "desk-store", "desk-engine"] {
         assert!(
             !sandbox.contains(ours),
             "the sandbox shares {ours} with the client"
         );
     }
-    let client = deps("crossbar-client");
+    let client = deps("crossbar");
     assert!(!client.contains("desk-store") && !client.contains("desk-engine"));
 }
