@@ -38,3 +38,15 @@ export function replace(el, ...children) {
 }
 
 export const $ = (id) => document.getElementById(id);
+
+/**
+ * Start drawing a self-drawn panel: the returned check says whether this drawing still owns the
+ * panel after an await (no newer drawing of it, for this account or another, and nothing typed
+ * into it meanwhile — typing marks it `dataset.dirty`).
+ */
+export function claim(panel) {
+  delete panel.dataset.dirty;
+  panel.renders = (panel.renders || 0) + 1;
+  const mine = panel.renders;
+  return () => panel.renders === mine && panel.dataset.dirty !== '1';
+}

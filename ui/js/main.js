@@ -3,11 +3,13 @@
 // screen until they are saved.
 
 import { renderAccountInfo } from './account-info.js';
-import { renderPayment, renderPlan, renderUsage } from './billing.js';
 import { $, h, replace } from './dom.js';
 import { call, listen } from './ipc.js';
+import { renderPayment } from './payment.js';
+import { renderPlan } from './plan.js';
 import { createSwitcher } from './switcher.js';
 import { renderTrunks, showCharges } from './trunks.js';
+import { renderUsage } from './usage.js';
 
 const TABS = ['info', 'trunks', 'payment', 'usage', 'plan', 'log'];
 

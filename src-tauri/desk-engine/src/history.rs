@@ -1,8 +1,8 @@
 //! The local change log: viewing and CSV export.
 
 use crate::desk::Desk;
-use crate::edits::value_text;
 use crate::export::{sheet, Cell};
+use crate::pending::value_text;
 use crate::EngineError;
 use desk_store::ChangeRecord;
 use serde_json::Value;
@@ -49,6 +49,34 @@ pub fn to_csv(records: &[ChangeRecord]) -> String {
 }
 
 impl Desk {
+    /// Log what became of one field's edit; `made` names who made it and when (the signed-in
+    /// user now, for an edit saved before that was kept).
+    pub(crate) fn log(
+        &self,
+        id: &str,
+        made: Option<&desk_store::Made>,
+        field: &str,
+        (old, new): (Option<&Value>, Option<&Value>),
+        result: &str,
+        request_id: Option<&str>,
+    ) {
+        let record = ChangeRecord {
+            at: self.now(),
+            user: made.map_or_else(|| self.user(), |m| m.by.clone()),
+            edited_at: made.map(|m| m.at),
+            account_id: id.to_owned(),
+            account_name: self.account_name(id),
+            field: field.to_owned(),
+            old: old.cloned(),
+            new: new.cloned(),
+            result: result.to_owned(),
+            request_id: request_id.map(str::to_owned),
+        };
+        if let Err(e) = self.cache.log_change(&record) {
+            tracing::error!(error = %e, "could not write the change log");
+        }
+    }
+
     /// The change log, newest first, for one account or all.
     pub fn changes(&self, account: Option<&str>) -> Result<Vec<ChangeRecord>, EngineError> {
         if let Some(a) = account {

@@ -14,6 +14,7 @@ mod history;
 mod index;
 mod keys;
 mod outbox;
+mod pending;
 mod profiles;
 mod reading;
 mod shortcuts;
@@ -32,13 +33,14 @@ pub use credit::{CreditOutcome, IntentState};
 pub use desk::{Desk, SignInInfo, Status};
 pub use desk_core::TrunksForm;
 pub use edits::{
-    capacity_preview, country_choices, zone_choices, CapacityPreview, Choice, CountryChoice,
-    FieldCheck, NumbersPreview, PendingFieldView, PendingView,
+    capacity_preview, country_choices, zone_choices, CapacityPreview, CountryChoice, FieldCheck,
+    NumbersPreview,
 };
 pub use error::{EngineError, ErrorView, FieldMessage};
 pub use history::to_csv;
 pub use index::{AccountIndex, Crumb, NodeView, SearchHit};
 pub use keys::{fnv, forget_secrets, secret_key, KEYRING_CHANNEL};
+pub use pending::{Choice, PendingFieldView, PendingView};
 pub use profiles::{
     profile_for, profile_id, AuthMethod, ConfigFiles, Profile, Profiles, Settings, TimesIn,
     DEMO_PROFILE,
