@@ -6,7 +6,7 @@ use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
 use crate::model::{normalize_name, State, Token};
 use crate::paging::{self};
-use crate::{lock, rules, Shared};
+use crate::{rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::routing::get;
@@ -46,7 +46,7 @@ async fn get_account(
     AxState(shared): AxState<Shared>,
     OnAccount { ctx, token, id }: OnAccount,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let Some(acct) = state.account(&id) else {
         return Err(envelope::bad_identifier(&ctx, &id));
     };
@@ -93,7 +93,7 @@ pub(crate) fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) 
 fn write(shared: &Shared, on: OnAccount, body: &[u8], how: Write) -> Reply {
     let OnAccount { ctx, token, id } = on;
     let id = id.as_str();
-    let mut state = lock(shared);
+    let mut state = shared.lock();
     let (mut input, _) = envelope::request_data(&ctx, body)?;
     // `kzd_accounts:validate/3` runs the schema with defaults on, and `accounts.json` defaults
     // `enabled` to true: a body without it validates as `enabled: true`.
@@ -238,7 +238,7 @@ fn listing(
 ) -> Reply {
     let OnAccount { ctx, id, .. } = on;
     let id = id.as_str();
-    let state = lock(shared);
+    let state = shared.lock();
     let name = |a: &crate::model::Account| {
         a.doc
             .get("name")

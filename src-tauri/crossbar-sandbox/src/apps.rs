@@ -6,7 +6,7 @@
 use crate::auth::OnAccount;
 use crate::envelope::{self, Reply};
 use crate::model::{State, User};
-use crate::{lock, Shared};
+use crate::Shared;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::HeaderMap;
 use axum::routing::get;
@@ -178,7 +178,7 @@ fn listing(state: &State, account: &str, api_url: &str) -> Value {
 }
 
 async fn list_own(AxState(shared): AxState<Shared>, Query(q): Q, headers: HeaderMap) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let (ctx, token) = crate::auth::require(&state, &headers, &q)?;
     let data = listing(&state, &token.account_id, &api_url(&headers));
     Ok(envelope::ok(&ctx, data, None))
@@ -189,7 +189,7 @@ async fn list(
     OnAccount { ctx, id, .. }: OnAccount,
     headers: HeaderMap,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let data = listing(&state, &id, &api_url(&headers));
     Ok(envelope::ok(&ctx, data, None))
 }
@@ -200,7 +200,7 @@ async fn one(
     Path((_, app)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     match CATALOGUE
         .iter()
         .find(|a| app_id(a.name) == app || a.name == app)

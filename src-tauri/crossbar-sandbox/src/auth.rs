@@ -4,7 +4,7 @@
 use crate::envelope::Reply;
 use crate::envelope::{self, Ctx};
 use crate::model::{State, Token};
-use crate::{lock, Shared};
+use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State as AxState};
 use axum::http::request::Parts;
@@ -103,7 +103,7 @@ impl FromRequestParts<Shared> for OnAccount {
         let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
             .map(|Query(q)| q)
             .unwrap_or_default();
-        let state = lock(shared);
+        let state = shared.lock();
         let (ctx, token) = require_account(&state, &parts.headers, &query, &id)?;
         Ok(Self { ctx, token, id })
     }
@@ -120,7 +120,7 @@ impl FromRequestParts<Shared> for BillsAccount {
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Response> {
         let on = OnAccount::from_request_parts(parts, shared).await?;
-        if !lock(shared).bills_for(&on.token.account_id, &on.id) {
+        if !shared.lock().bills_for(&on.token.account_id, &on.id) {
             return Err(envelope::error(
                 &on.ctx,
                 StatusCode::FORBIDDEN,
@@ -204,7 +204,7 @@ fn auth_success(
 async fn user_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Reply {
     let ctx = Ctx::new("");
     let (data, _) = envelope::request_data(&ctx, &body)?;
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
     let credentials = text("credentials").unwrap_or_default();
     if credentials.is_empty() || credentials.len() > 64 {
@@ -283,7 +283,7 @@ async fn user_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: B
 async fn api_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: Bytes) -> Reply {
     let ctx = Ctx::new("");
     let (data, _) = envelope::request_data(&ctx, &body)?;
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let key = data
         .get("api_key")
         .and_then(Value::as_str)
@@ -319,7 +319,7 @@ async fn api_auth(AxState(shared): AxState<Shared>, headers: HeaderMap, body: By
 }
 
 async fn api_key(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let key = state
         .account(&id)
         .map(|a| a.api_key.clone())
@@ -356,7 +356,7 @@ async fn token_info_get(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let token = query
         .get("token")
         .cloned()
@@ -371,7 +371,7 @@ async fn token_info_post(
     body: Bytes,
 ) -> Reply {
     let (data, _) = envelope::request_data(&Ctx::new(""), &body)?;
-    let state = lock(&shared);
+    let state = shared.lock();
     let token = data
         .get("token")
         .and_then(Value::as_str)

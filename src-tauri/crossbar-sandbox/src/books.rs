@@ -6,7 +6,7 @@ use crate::billing::{self, Plan};
 use crate::clock::GREGORIAN_OFFSET;
 use crate::envelope::{self, random_hex, Ctx};
 use crate::model::State;
-use crate::{lock, Shared};
+use crate::Shared;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -108,7 +108,7 @@ pub fn open<'a>(
     ctx: &Ctx,
     id: &str,
 ) -> Result<MutexGuard<'a, State>, Response> {
-    let mut state = lock(shared);
+    let mut state = shared.lock();
     state
         .settle(id)
         .map_err(|e| envelope::datastore_fault(ctx, &e))?;

@@ -5,7 +5,7 @@
 use crate::auth::OnAccount;
 use crate::envelope::{self, Reply};
 use crate::paging::{self};
-use crate::{lock, Shared};
+use crate::Shared;
 use axum::extract::{Path, Query, State as AxState};
 use axum::routing::get;
 use axum::Router;
@@ -64,7 +64,7 @@ async fn list(
     OnAccount { ctx, id, .. }: OnAccount,
     Query(query): Q,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let mut items: Vec<&Map<String, Value>> = state
         .callflows
         .get(&id)
@@ -79,7 +79,7 @@ async fn one(
     OnAccount { ctx, id, .. }: OnAccount,
     Path((_, callflow_id)): Path<(String, String)>,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     match state
         .callflows
         .get(&id)

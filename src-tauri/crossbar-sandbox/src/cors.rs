@@ -89,7 +89,7 @@ fn add_common(headers: &mut HeaderMap, origin: Option<HeaderValue>, request_id: 
 pub async fn layer(State(shared): State<crate::Shared>, req: Request, next: Next) -> Response {
     let id = request_id(req.headers());
     let (now, version, local_only) = {
-        let state = crate::lock(&shared);
+        let state = shared.lock();
         (
             state.now(),
             state.platform.kazoo.version(),

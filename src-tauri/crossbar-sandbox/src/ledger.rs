@@ -7,8 +7,8 @@ use crate::books::{gregorian, LedgerEntry};
 use crate::clock::GREGORIAN_OFFSET;
 use crate::envelope::{self, Ctx, Reply};
 use crate::platform::Kazoo;
+use crate::Shared;
 use crate::{filters, paging};
-use crate::{lock, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::StatusCode;
@@ -210,7 +210,7 @@ async fn adjust(
     body: Bytes,
     sign: Decimal,
 ) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let amount = crate::books::amount_field(
         &ctx,

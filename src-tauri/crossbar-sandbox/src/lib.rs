@@ -98,11 +98,6 @@ pub enum SandboxError {
 
 pub(crate) type Shared = Arc<Mutex<model::State>>;
 
-/// Handlers hold the lock only for synchronous work; a panic in one must not wedge the rest.
-pub(crate) fn lock(shared: &Shared) -> parking_lot::MutexGuard<'_, model::State> {
-    shared.lock()
-}
-
 /// A sandbox serving HTTP on a background task.
 pub struct Running {
     /// `http://127.0.0.1:PORT` (the API is under `/v2`).
@@ -155,7 +150,7 @@ pub async fn start(cfg: Config) -> Result<Running, SandboxError> {
             source,
         })?;
     if cfg.local_only {
-        lock(&shared).local_only = Some(addr.port());
+        shared.lock().local_only = Some(addr.port());
     }
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(shared);

@@ -6,7 +6,7 @@ use crate::billing::{self, Plan};
 use crate::envelope;
 use crate::envelope::Reply;
 use crate::model::State;
-use crate::{lock, rules, Shared};
+use crate::{rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::http::StatusCode;
@@ -40,7 +40,7 @@ async fn get_limits(
     AxState(shared): AxState<Shared>,
     OnAccount { ctx, id, .. }: OnAccount,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let (doc, rev) = view(&state, &id);
     Ok(envelope::ok(&ctx, doc, Some(&rev)))
 }
@@ -65,7 +65,7 @@ async fn post_limits(
     Query(query): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     if !may_write(&state, &token.account_id, &id) {
         return Err(envelope::forbidden(
             &ctx,

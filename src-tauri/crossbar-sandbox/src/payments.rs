@@ -12,7 +12,7 @@
 use crate::auth::OnAccount;
 use crate::books::{Card, CardBehaviour};
 use crate::envelope::{self, random_hex, Ctx, Reply};
-use crate::{lock, Shared};
+use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::State as AxState;
 use axum::http::{HeaderMap, StatusCode};
@@ -92,7 +92,7 @@ async fn client_token(
     OnAccount { ctx, id, .. }: OnAccount,
     headers: HeaderMap,
 ) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     // `braintree_client_token:get_client_token/1` always names `customer-id = AccountId`;
     // Braintree refuses an unknown one and `cb_braintree:validate_token` has no clause for it.
     if !state.books(&id).has_customer() {
@@ -147,7 +147,7 @@ fn luhn_ok(number: &str) -> bool {
 
 /// The processor's client API: it sees the card, Kazoo (and the sandbox's `/v2`) never does.
 async fn tokenize(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let refuse = |status: StatusCode, message: &str| {
         axum::response::IntoResponse::into_response((
             status,
@@ -294,7 +294,7 @@ fn customer_view(state: &mut crate::model::State, id: &str) -> Value {
 }
 
 async fn customer(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     Ok(envelope::ok(&ctx, customer_view(&mut state, &id), None))
 }
 
@@ -303,7 +303,7 @@ async fn add_via_customer(
     OnAccount { ctx, id, .. }: OnAccount,
     body: Bytes,
 ) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let (data, _) = envelope::request_data(&ctx, &body)?;
     // `braintree_customer:update/1`, which creates the customer on `not_found`; a nonce in the
     // body is vaulted as its card.
@@ -325,7 +325,7 @@ async fn add_via_customer(
 }
 
 async fn cards(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     if !state.books(&id).has_customer() {
         return Err(no_customer(&ctx));
     }
@@ -338,7 +338,7 @@ async fn add_card(
     OnAccount { ctx, id, .. }: OnAccount,
     body: Bytes,
 ) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let (data, _) = envelope::request_data(&ctx, &body)?;
     // `braintree_card:create/1` names the account as its customer, which must exist.
     if !state.books(&id).has_customer() {

@@ -7,7 +7,7 @@ use crate::billing;
 use crate::books::{gregorian, LedgerEntry};
 use crate::envelope::{self, Ctx, Reply};
 use crate::model::State;
-use crate::{lock, Shared};
+use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
@@ -39,7 +39,7 @@ fn plan_map(state: &State, id: &str) -> Value {
 }
 
 async fn assigned(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: OnAccount) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
 }
 
@@ -105,7 +105,7 @@ async fn change_plans(
     BillsAccount(OnAccount { ctx, id, .. }): BillsAccount,
     body: Bytes,
 ) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let (data, env) = envelope::request_data(&ctx, &body)?;
     let accepted = env
         .get("accept_charges")
@@ -201,7 +201,7 @@ fn clock_view(state: &State) -> Value {
 }
 
 async fn clock(AxState(shared): AxState<Shared>) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     Ok(envelope::ok(&Ctx::new(""), clock_view(&state), None))
 }
 
@@ -211,7 +211,7 @@ const MAX_JUMP: i64 = 10 * 365 * 86_400;
 /// Sandbox only: `PUT /sandbox/clock {"data":{"advance_seconds":N}}` or `{"unix":T}`. Time only
 /// moves forward; monthly charges and automatic top-ups due in between are posted at once.
 async fn move_clock(AxState(shared): AxState<Shared>, body: Bytes) -> Reply {
-    let mut state = lock(&shared);
+    let mut state = shared.lock();
     let ctx = Ctx::new("");
     let (data, _) = envelope::request_data(&ctx, &body)?;
     let now = state.now();

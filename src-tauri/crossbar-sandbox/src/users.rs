@@ -9,7 +9,7 @@ use crate::auth::OnAccount;
 use crate::envelope::{self, Ctx, Reply};
 use crate::model::{State, Token, User};
 use crate::paging::{self};
-use crate::{lock, rules, Shared};
+use crate::{rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::StatusCode;
@@ -85,7 +85,7 @@ async fn list(
     OnAccount { ctx, id, .. }: OnAccount,
     Query(query): Q,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     let mut users: Vec<&User> = state
         .users
         .get(&id)
@@ -107,7 +107,7 @@ async fn one(
     OnAccount { ctx, id, .. }: OnAccount,
     Path((_, user_id)): Path<(String, String)>,
 ) -> Reply {
-    let state = lock(&shared);
+    let state = shared.lock();
     match find(&state, &id, &user_id) {
         Some(u) => Ok(envelope::ok(&ctx, view(u), Some(&revision(u)))),
         None => Err(envelope::bad_identifier(&ctx, &user_id)),
@@ -160,7 +160,7 @@ fn write(
 ) -> Reply {
     let OnAccount { ctx, token, id } = on;
     let account = id.as_str();
-    let mut state = lock(shared);
+    let mut state = shared.lock();
     let (mut input, _) = envelope::request_data(&ctx, body)?;
     input.retain(|k, _| !(k.starts_with('_') || k.starts_with("pvt_") || k == "id"));
     let password = input.remove("password");

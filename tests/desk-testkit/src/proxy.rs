@@ -157,10 +157,6 @@ impl Drop for Proxy {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> parking_lot::MutexGuard<'_, T> {
-    m.lock()
-}
-
 impl Proxy {
     pub async fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
@@ -202,12 +198,14 @@ impl Proxy {
 
     /// Every request so far, oldest first.
     pub fn requests(&self) -> Vec<Request> {
-        lock(&self.shared.seen).clone()
+        self.shared.seen.lock().clone()
     }
 
     /// How many `method` requests whose path contains `path_part` crossed the proxy.
     pub fn count(&self, method: &str, path_part: &str) -> usize {
-        lock(&self.shared.seen)
+        self.shared
+            .seen
+            .lock()
             .iter()
             .filter(|r| r.is(method, path_part))
             .count()
@@ -222,7 +220,7 @@ impl Proxy {
     /// The next `method` request whose path contains `path_part` reaches the server, but its
     /// answer never comes back, and the network goes down with it.
     pub fn lose_next_answer(&self, method: &str, path_part: &str) {
-        *lock(&self.shared.lose) = Some((method.to_owned(), path_part.to_owned()));
+        *self.shared.lose.lock() = Some((method.to_owned(), path_part.to_owned()));
     }
 
     /// Answer matching requests with `status` and the JSON `body` instead of the server (a
@@ -245,7 +243,7 @@ impl Proxy {
         headers: &[(&str, &str)],
         body: serde_json::Value,
     ) {
-        lock(&self.shared.canned).push((
+        self.shared.canned.lock().push((
             method.to_owned(),
             path_part.to_owned(),
             status,
@@ -259,7 +257,7 @@ impl Proxy {
     }
 
     fn can(&self, method: &str, path_part: &str, status: u16, body: serde_json::Value, once: bool) {
-        lock(&self.shared.canned).push((
+        self.shared.canned.lock().push((
             method.to_owned(),
             path_part.to_owned(),
             status,
@@ -272,7 +270,7 @@ impl Proxy {
     /// Answer matching requests with `body` as it is (not JSON: an HTML page, JSON nested too
     /// deep for a value to hold).
     pub fn answer_text(&self, method: &str, path_part: &str, status: u16, body: String) {
-        lock(&self.shared.canned).push((
+        self.shared.canned.lock().push((
             method.to_owned(),
             path_part.to_owned(),
             status,
@@ -291,7 +289,7 @@ impl Proxy {
         bytes: u64,
     ) -> Arc<std::sync::atomic::AtomicU64> {
         let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        lock(&self.shared.endless).push((
+        self.shared.endless.lock().push((
             method.to_owned(),
             path_part.to_owned(),
             bytes,
@@ -302,24 +300,24 @@ impl Proxy {
 
     /// Forget every canned answer: the server answers again.
     pub fn clear_canned(&self) {
-        lock(&self.shared.canned).clear();
+        self.shared.canned.lock().clear();
     }
 
     /// Inject faults at random into every request from now on (`None`: stop).
     pub fn inject(&self, faults: Option<Faults>) {
-        *lock(&self.shared.faults) = faults.map(|f| (f, rand::rngs::StdRng::seed_from_u64(f.seed)));
+        *self.shared.faults.lock() = faults.map(|f| (f, rand::rngs::StdRng::seed_from_u64(f.seed)));
     }
 
     /// The faults injected so far.
     pub fn injected(&self) -> Injected {
-        *lock(&self.shared.injected)
+        *self.shared.injected.lock()
     }
 
     /// A slow way back: answers to requests whose path contains `path_part` ("" for all) wait
     /// `ms` after the server gave them (so a client killed at a random moment is often killed
     /// after the server acted and before it heard).
     pub fn delay_answers(&self, path_part: &str, ms: u64) {
-        lock(&self.shared.delays).push((path_part.to_owned(), ms));
+        self.shared.delays.lock().push((path_part.to_owned(), ms));
     }
 
     /// Keep matching requests waiting (before they reach the server) until released.
@@ -330,7 +328,7 @@ impl Proxy {
             reached: Arc::new(Notify::new()),
             released: watch::Sender::new(false),
         };
-        lock(&self.shared.holds).push(hold.clone());
+        self.shared.holds.lock().push(hold.clone());
         hold
     }
 }
@@ -405,11 +403,13 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         fault: fault.map(Fault::name),
     };
     let index = {
-        let mut all = lock(&shared.seen);
+        let mut all = shared.seen.lock();
         all.push(seen.clone());
         all.len() - 1
     };
-    let hold = lock(&shared.holds)
+    let hold = shared
+        .holds
+        .lock()
         .iter()
         .find(|h| seen.is(&h.method, &h.path_part))
         .cloned();
@@ -419,7 +419,7 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         let _ = released.wait_for(|r| *r).await;
     }
     let canned = {
-        let mut canned = lock(&shared.canned);
+        let mut canned = shared.canned.lock();
         let hit = canned.iter().position(|(m, p, ..)| seen.is(m, p));
         hit.map(|i| {
             let (_, _, status, body, once, headers) = canned[i].clone();
@@ -440,7 +440,9 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         }
         return Ok(reply);
     }
-    let endless = lock(&shared.endless)
+    let endless = shared
+        .endless
+        .lock()
         .iter()
         .find(|(m, p, ..)| seen.is(m, p))
         .map(|(_, _, bytes, taken)| (*bytes, taken.clone()));
@@ -470,7 +472,7 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         _ => {}
     }
     let lose = {
-        let mut lose = lock(&shared.lose);
+        let mut lose = shared.lose.lock();
         let hit = lose.as_ref().is_some_and(|(m, p)| seen.is(m, p));
         if hit {
             lose.take();
@@ -491,13 +493,15 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         .await
         .map_err(|_| Dropped("upstream unreachable"))?;
     let status = answer.status();
-    lock(&shared.seen)[index].upstream = Some(status.as_u16());
+    shared.seen.lock()[index].upstream = Some(status.as_u16());
     let headers = answer.headers().clone();
     let bytes = answer
         .bytes()
         .await
         .map_err(|_| Dropped("upstream answer cut"))?;
-    let delay = lock(&shared.delays)
+    let delay = shared
+        .delays
+        .lock()
         .iter()
         .filter(|(p, _)| seen.path.contains(p.as_str()))
         .map(|(_, ms)| *ms)
@@ -538,7 +542,7 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
 
 impl Shared {
     fn faults_latency(&self) -> Option<std::time::Duration> {
-        lock(&self.faults).as_ref().map(|(f, _)| f.latency)
+        self.faults.lock().as_ref().map(|(f, _)| f.latency)
     }
 }
 
@@ -548,7 +552,7 @@ fn draw(shared: &Shared, path: &str) -> Option<Fault> {
         return None;
     }
     let fault = {
-        let mut faults = lock(&shared.faults);
+        let mut faults = shared.faults.lock();
         let (f, rng) = faults.as_mut()?;
         let (roll, half): (f64, bool) = (rng.gen(), rng.gen());
         let error = if half {
@@ -569,7 +573,7 @@ fn draw(shared: &Shared, path: &str) -> Option<Fault> {
             (roll < edge).then_some(fault)
         })?
     };
-    let mut n = lock(&shared.injected);
+    let mut n = shared.injected.lock();
     *match fault {
         Fault::ErrorBefore => &mut n.errors_before,
         Fault::ErrorAfter => &mut n.errors_after,
