@@ -48,6 +48,8 @@ const COMMANDS: &[&str] = &[
     "preview_trunk_charges",
     "set_watched",
     "watched_balances",
+    "alert_tiers",
+    "save_alert_tiers",
     "zone_clock",
     "copy_text",
 ];

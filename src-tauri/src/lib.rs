@@ -157,6 +157,8 @@ pub fn run() {
             commands::billing::preview_trunk_charges,
             commands::billing::set_watched,
             commands::billing::watched_balances,
+            commands::billing::alert_tiers,
+            commands::billing::save_alert_tiers,
             commands::system::zone_clock,
             commands::system::copy_text,
         ])

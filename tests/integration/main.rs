@@ -13,6 +13,5 @@ mod kazoo43;
 mod kazoo_reference;
 mod keyring_store;
 mod layering;
-mod sandbox_web_client;
 mod support;
 mod tls;

@@ -40,13 +40,45 @@ export function replace(el, ...children) {
 export const $ = (id) => document.getElementById(id);
 
 /**
- * Start drawing a self-drawn panel: the returned check says whether this drawing still owns the
- * panel after an await (no newer drawing of it, for this account or another, and nothing typed
- * into it meanwhile — typing marks it `dataset.dirty`).
+ * The one render-race guard. A drawing into a panel starts with `claim(panel)`, whose check says
+ * whether that drawing still owns the panel after an await: false once a newer drawing claimed it
+ * (another account opened, a refresh) or the user typed into it meanwhile. `holder(panel)` gives
+ * the same check for whoever owns the panel now, without taking it over (a redraw from the cache
+ * must not drop a fresh read still on its way).
  */
 export function claim(panel) {
   delete panel.dataset.dirty;
   panel.renders = (panel.renders || 0) + 1;
-  const mine = panel.renders;
-  return () => panel.renders === mine && panel.dataset.dirty !== '1';
+  return holder(panel);
+}
+
+export function holder(panel) {
+  const mine = panel.renders || 0;
+  return () => panel.renders === mine && !typedIn(panel);
+}
+
+/** Typing into a panel that draws itself marks it, so no refresh redraws it under the user. */
+export function watchTyping(panel) {
+  panel.oninput = () => {
+    panel.dataset.dirty = '1';
+  };
+}
+
+export function typedIn(panel) {
+  return panel.dataset.dirty === '1';
+}
+
+/** Re-render a panel keeping keyboard focus (and the caret) where the user had it. */
+export function keepingFocus(panelId, render) {
+  const active = document.activeElement;
+  const inside = active && active.id && $(panelId).contains(active);
+  const caret =
+    inside && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+  render();
+  if (!inside) return;
+  const again = document.getElementById(active.id);
+  if (again) {
+    again.focus();
+    if (caret && typeof again.setSelectionRange === 'function') again.setSelectionRange(caret[0], caret[1]);
+  }
 }

@@ -1,4 +1,5 @@
-// Display helpers for times: relative text with the absolute time in a tooltip.
+// Display helpers: times (relative text with the absolute time in a tooltip) and the text of an
+// amount, which the core formats.
 
 const absolute = new Intl.DateTimeFormat(undefined, {
   dateStyle: 'medium',
@@ -43,10 +44,18 @@ export function utcOffset(offset) {
   return offset === '+00:00' ? 'UTC' : `UTC${offset}`;
 }
 
-const moneyFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** An amount's text as the core wrote it (`{value, text}`); a dash when there is none. */
+export function money(amount) {
+  return amount ? amount.text : '—';
+}
 
-/** An amount the core sent as a decimal string, shown with two decimals (display only). */
-export function money(decimal) {
-  if (decimal === null || decimal === undefined || decimal === '') return '—';
-  return moneyFormat.format(Number(decimal));
+/** A date and time in `zone` (with its abbreviation), or in this computer's zone without one. */
+export function zonedTime(iso, zone) {
+  const opts = { dateStyle: 'medium', timeStyle: 'short' };
+  try {
+    const f = new Intl.DateTimeFormat(undefined, zone ? { ...opts, timeZone: zone, timeZoneName: 'short' } : opts);
+    return f.format(new Date(iso));
+  } catch {
+    return absoluteTime(iso);
+  }
 }

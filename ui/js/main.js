@@ -3,28 +3,29 @@
 // screen until they are saved.
 
 import { renderAccountInfo } from './account-info.js';
-import { $, h, replace } from './dom.js';
+import { renderChips } from './chips.js';
+import { confirmDialog } from './dialogs.js';
+import { $, claim, h, holder, keepingFocus, replace, typedIn, watchTyping } from './dom.js';
+import { clearErrors, showErrors } from './fields.js';
+import { setClockOffset, zonedTime } from './format.js';
+import { renderChangeLog } from './history.js';
 import { call, listen } from './ipc.js';
+import { closeMenu, openHelp, openMenu, openSettings } from './menus.js';
+import { copy, notify, showBootNotices, toast } from './notices.js';
 import { renderPayment } from './payment.js';
+import { markPendingInTree, showPending } from './pending.js';
 import { renderPlan } from './plan.js';
+import { renderSignIn, showReauth } from './signin.js';
 import { createSwitcher } from './switcher.js';
 import { renderTrunks, showCharges } from './trunks.js';
 import { renderUsage } from './usage.js';
+import { errorBlock, startZoneClocks } from './views.js';
 
 const TABS = ['info', 'trunks', 'payment', 'usage', 'plan', 'log'];
-
-import { close, confirmDialog, openDialog } from './dialogs.js';
-import { clearErrors, showErrors } from './fields.js';
-import { absoluteTime, clockTime, setClockOffset, utcOffset } from './format.js';
-import { renderChangeLog } from './history.js';
-import { showPending } from './pending.js';
-import { renderSignIn, showReauth } from './signin.js';
-import { errorBlock } from './views.js';
 
 const screens = ['boot', 'signin', 'not-admin', 'failed', 'account'];
 let boot = null;
 let current = null; // { id, tab, view, trunks, form }
-let loadSeq = 0;
 let consentShownFor = null;
 let reauthOpen = false;
 
@@ -32,58 +33,10 @@ function show(name) {
   for (const s of screens) $(`screen-${s}`).hidden = s !== name;
 }
 
-function toast(message) {
-  const t = $('toast');
-  t.textContent = message;
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => {
-    t.hidden = true;
-  }, 2600);
-}
-
-async function copy(text) {
-  try {
-    await call('copy_text', { text });
-    toast('Copied to the clipboard');
-  } catch (err) {
-    toast(err.message);
-  }
-}
-
-/** A notice the user can dismiss. */
-function noticeCard(kind, body) {
-  return h(
-    'div',
-    { class: `notice notice-${kind}` },
-    body,
-    h('button', {
-      type: 'button',
-      class: 'btn btn-small notice-close',
-      text: 'Dismiss',
-      onclick: (e) => e.target.closest('.notice').remove(),
-    }),
-  );
-}
-
-function notify(err, info = false) {
-  replace(
-    $('notices'),
-    info ? noticeCard('info', h('p', { text: err.message })) : noticeCard('error', errorBlock(err, copy)),
-  );
-}
-
 /** Times in the zone the user chose: this computer's, or the viewed account's. */
 function formatTime(iso) {
-  const zone =
-    boot && boot.settings.times_in === 'account' && current && current.view && current.view.timezone.effective;
-  const opts = { dateStyle: 'medium', timeStyle: 'short' };
-  try {
-    const f = new Intl.DateTimeFormat(undefined, zone ? { ...opts, timeZone: zone, timeZoneName: 'short' } : opts);
-    return f.format(new Date(iso));
-  } catch {
-    return absoluteTime(iso);
-  }
+  const inAccount = boot && boot.settings.times_in === 'account' && current && current.view;
+  return zonedTime(iso, inAccount ? current.view.timezone.effective : null);
 }
 
 // --- dirty forms and the save bar --------------------------------------------------------------
@@ -99,21 +52,6 @@ function engaged() {
     $('dialog').open ||
     Boolean(current && current.form && current.form.engaged && current.form.engaged())
   );
-}
-
-/** Re-render a panel keeping keyboard focus (and the caret) where the user had it. */
-function keepingFocus(panelId, render) {
-  const active = document.activeElement;
-  const inside = active && active.id && $(panelId).contains(active);
-  const caret =
-    inside && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
-  render();
-  if (!inside) return;
-  const again = document.getElementById(active.id);
-  if (again) {
-    again.focus();
-    if (caret && typeof again.setSelectionRange === 'function') again.setSelectionRange(caret[0], caret[1]);
-  }
 }
 
 function updateSaveBar() {
@@ -190,7 +128,7 @@ function applyBoot(b) {
   const sync = $('sync-button');
   sync.disabled = Boolean(s && s.syncing !== null);
   sync.textContent = s && s.syncing !== null ? `Syncing ${s.syncing}…` : 'Sync';
-  if (current && current.view) chips(current.view);
+  if (current && current.view) renderChips(boot, current.view, openPending);
   if (s && s.needs_sign_in && !reauthOpen && b.phase === 'ready') {
     reauthOpen = true;
     showReauth(b, {
@@ -210,64 +148,6 @@ async function refreshStatus() {
   }
 }
 
-function chip(text, cls, title, onClick, id) {
-  return onClick
-    ? h('button', { type: 'button', class: `chip chip-button ${cls}`, title, text, onclick: onClick, id })
-    : h('span', { class: `chip ${cls}`, title, text, id });
-}
-
-function chips(view) {
-  const s = boot && boot.status;
-  const list = [];
-  if (boot && boot.demo) list.push(chip('Demo', 'chip-demo', 'Demo data from the built-in local backend'));
-  if (view.is_reseller) list.push(chip('Reseller', ''));
-  if (s && !s.online) {
-    const asOf = s.as_of || view.freshness.fetched_at;
-    list.push(chip(`Offline — as of ${clockTime(asOf)}`, 'chip-offline', absoluteTime(asOf), null, 'chip-offline'));
-  }
-  if (s && s.unreadable_accounts)
-    list.push(
-      chip(
-        `${s.unreadable_accounts} unreadable account${s.unreadable_accounts === 1 ? '' : 's'}`,
-        'chip-offline',
-        'The server listed accounts this app could not read (no valid ID); they are not in the switcher',
-        null,
-        'chip-unreadable',
-      ),
-    );
-  if (s && s.pending && s.retry_at)
-    list.push(
-      chip(
-        `Server busy — next try ${clockTime(s.retry_at)}`,
-        'chip-offline',
-        'The server failed or asked to wait; your changes stay saved here and are sent then',
-        null,
-        'chip-busy',
-      ),
-    );
-  if (s && s.pending)
-    list.push(
-      chip(
-        `${s.pending} pending`,
-        'chip-pending',
-        'Changes saved on this computer, not yet on the server',
-        openPending,
-        'chip-pending',
-      ),
-    );
-  if (s && s.conflicts)
-    list.push(
-      chip(
-        `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}`,
-        'chip-conflict',
-        'Changed on the server too: choose what to keep',
-        openPending,
-        'chip-conflict',
-      ),
-    );
-  replace($('chips'), list);
-}
-
 function header(view) {
   $('account-name').textContent = view.name.value || 'Unnamed account';
   $('account-id').textContent = view.id;
@@ -279,7 +159,7 @@ function header(view) {
       h('span', { class: 'crumb-sep', 'aria-hidden': 'true', text: '›' }),
     ]),
   );
-  chips(view);
+  renderChips(boot, view, openPending);
 }
 
 async function updatePin() {
@@ -341,7 +221,7 @@ function openCharges(edit) {
       } catch (err) {
         notify(err);
       }
-      if (current && current.id === edit.account_id) reloadTrunks(loadSeq);
+      if (current && current.id === edit.account_id) reloadTrunks();
     },
   });
 }
@@ -357,29 +237,31 @@ function openPending() {
   });
 }
 
-async function reloadTrunks(seq) {
+async function reloadTrunks() {
   const id = current.id;
   const panel = $('panel-trunks');
+  const owns = claim(panel);
   const cached = await call('cached_trunks', { id }).catch(() => null);
-  if (seq !== loadSeq) return;
+  if (!owns()) return;
   if (cached) {
     current.trunks = cached;
     if (current.tab !== 'trunks' || !engaged()) renderTrunksPanel();
   } else replace(panel, h('div', { class: 'skeleton skeleton-row' }), h('div', { class: 'skeleton skeleton-row' }));
   try {
     const fresh = await call('fetch_trunks', { id });
-    if (seq !== loadSeq) return;
+    if (!owns()) return;
     current.trunks = fresh;
     if (current.tab === 'trunks' && !engaged()) renderTrunksPanel();
   } catch (err) {
-    if (seq === loadSeq && !cached) replace(panel, errorBlock(err, copy));
+    if (owns() && !cached) replace(panel, errorBlock(err, copy));
   }
 }
 
-async function reloadInfo(seq, { fetch = true } = {}) {
+async function reloadInfo({ fetch = true } = {}) {
   const id = current.id;
+  const owns = fetch ? claim($('panel-info')) : holder($('panel-info'));
   const cached = await call('cached_account', { id }).catch(() => null);
-  if (cached && seq === loadSeq) {
+  if (cached && owns()) {
     current.view = cached;
     header(cached);
     if (current.tab === 'info' && !engaged()) renderInfoPanel();
@@ -389,14 +271,14 @@ async function reloadInfo(seq, { fetch = true } = {}) {
   try {
     const fresh = await call('fetch_account', { id });
     await refreshStatus();
-    if (seq !== loadSeq) return;
+    if (!owns()) return;
     current.view = fresh;
     header(fresh);
     if (current.tab === 'info' && !engaged()) renderInfoPanel();
     show('account');
   } catch (err) {
     await refreshStatus();
-    if (seq !== loadSeq) return;
+    if (!owns()) return;
     if (!cached) {
       show('account');
       $('account-name').textContent = '';
@@ -407,24 +289,22 @@ async function reloadInfo(seq, { fetch = true } = {}) {
 
 function reloadCurrent() {
   if (!current) return;
-  reloadInfo(loadSeq, { fetch: false });
-  if (current.tab === 'trunks') reloadTrunks(loadSeq);
-  else if (!sideBusy(current.tab)) renderSide(current.tab, current.id);
+  reloadInfo({ fetch: false });
+  if (current.tab === 'trunks') reloadTrunks();
+  else if (current.tab !== 'info' && !sideBusy(current.tab)) renderSide(current.tab, current.id);
 }
 
 /** Typing in a self-drawn tab (or a dialog open over it) holds its refresh until saved. */
 function sideBusy(tab) {
   const panel = $(`panel-${tab}`);
-  return $('dialog').open || (panel && panel.dataset.dirty === '1');
+  return $('dialog').open || (panel && typedIn(panel));
 }
 
 /** The tabs that draw themselves: they re-read when shown and when the desk changes. */
 function renderSide(tab, id) {
   const ctx = { notify, copy, formatTime };
   const panel = $(`panel-${tab}`);
-  panel.oninput = () => {
-    panel.dataset.dirty = '1';
-  };
+  watchTyping(panel);
   if (tab === 'log') renderChangeLog($('panel-log'), id, ctx);
   else if (tab === 'payment') renderPayment($('panel-payment'), id, ctx);
   else if (tab === 'usage') renderUsage($('panel-usage'), id, ctx);
@@ -444,20 +324,21 @@ async function selectTab(tab) {
   current.tab = tab;
   current.form = null;
   updateSaveBar();
-  if (tab === 'trunks') reloadTrunks(loadSeq);
+  if (tab === 'trunks') reloadTrunks();
   else if (tab === 'info') renderInfoPanel();
   else renderSide(tab, current.id);
 }
 
 async function openAccount(id) {
   if (current && current.id !== id && !(await mayLeave())) return false;
-  const seq = ++loadSeq;
+  // Whatever is still on its way for the account left behind is dropped when it arrives.
+  for (const t of TABS) claim($(`panel-${t}`));
   current = { id, tab: current ? current.tab : 'info', view: null, trunks: null, form: null };
   consentShownFor = null;
   updateSaveBar();
   replace($('notices'));
-  reloadInfo(seq);
-  if (current.tab === 'trunks') reloadTrunks(seq);
+  reloadInfo();
+  if (current.tab === 'trunks') reloadTrunks();
   else if (current.tab !== 'info') renderSide(current.tab, id);
   updatePin();
   return true;
@@ -466,11 +347,6 @@ async function openAccount(id) {
 const switcher = createSwitcher({ onSelect: openAccount, onError: notify, onRendered: () => markPendingInTree() });
 
 // --- menus, settings, help -------------------------------------------------------------------
-
-function closeMenu() {
-  $('profile-menu').hidden = true;
-  $('profile-button').setAttribute('aria-expanded', 'false');
-}
 
 async function switchTo(id) {
   closeMenu();
@@ -484,165 +360,31 @@ async function switchTo(id) {
   }
 }
 
-function openMenu() {
-  const menu = $('profile-menu');
-  const item = (label, onClick, id) =>
-    h('button', { type: 'button', role: 'menuitem', class: 'menu-item', text: label, onclick: onClick, id });
-  replace(
-    menu,
-    boot.profiles.map((p) => item(`${p.label} — ${p.server}`, () => switchTo(p.id))),
-    item('Demo (built-in backend)', () => switchTo(null), 'menu-demo'),
-    h('hr'),
-    item(
-      'Add a platform…',
-      () => {
-        closeMenu();
-        showSignIn({ ...boot, profile: null, server: null });
-      },
-      'menu-add',
-    ),
-    item(
-      'Sign out',
-      async () => {
-        closeMenu();
-        if (!(await mayLeave())) return;
-        try {
-          const b = await call('sign_out');
-          await route(b);
-          toast('Signed out: the saved session was removed');
-        } catch (err) {
-          notify(err);
-        }
-      },
-      'menu-sign-out',
-    ),
-    item('Settings…', () => {
-      closeMenu();
-      openSettings();
-    }),
-  );
-  menu.hidden = false;
-  $('profile-button').setAttribute('aria-expanded', 'true');
-  menu.querySelector('.menu-item').focus();
+/** Settings saved: times on screen follow the zone just chosen. */
+function settingsSaved(b) {
+  applyBoot(b);
+  reloadCurrent();
 }
 
-function openSettings() {
-  const s = boot.settings;
-  const interval = h(
-    'select',
-    { id: 'set-interval' },
-    [
-      [60, 'Every minute'],
-      [120, 'Every 2 minutes'],
-      [300, 'Every 5 minutes'],
-      [900, 'Every 15 minutes'],
-      [3600, 'Every hour'],
-    ].map(([v, l]) => h('option', { value: v, text: l, selected: v === s.sync_interval_secs })),
-  );
-  const poll = h(
-    'select',
-    { id: 'set-poll' },
-    [
-      [60, 'Every minute'],
-      [300, 'Every 5 minutes'],
-      [900, 'Every 15 minutes'],
-      [3600, 'Every hour'],
-    ].map(([v, l]) => h('option', { value: v, text: l, selected: v === s.balance_poll_secs })),
-  );
-  const times = h(
-    'select',
-    { id: 'set-times' },
-    [
-      ['local', 'This computer’s time zone'],
-      ['account', 'The viewed account’s time zone'],
-    ].map(([v, l]) => h('option', { value: v, text: l, selected: v === s.times_in })),
-  );
-  openDialog({
-    title: 'Settings',
-    body: [
-      h(
-        'div',
-        { class: 'form-row' },
-        h('label', { for: 'set-interval', text: 'Background sync' }),
-        interval,
-        h('p', {
-          class: 'radio-help',
-          text: 'Pending changes are sent at once; the account tree and open accounts are refreshed at this interval.',
-        }),
-      ),
-      h('div', { class: 'form-row' }, h('label', { for: 'set-times', text: 'Show times in' }), times),
-      h(
-        'div',
-        { class: 'form-row' },
-        h('label', { for: 'set-poll', text: 'Check watched balances' }),
-        poll,
-        h('p', {
-          class: 'radio-help',
-          text: 'One request per watched account; a notification when a balance falls below its alert threshold.',
-        }),
-      ),
-      h(
-        'section',
-        { class: 'about', 'aria-labelledby': 'about-title' },
-        h('h3', { id: 'about-title', class: 'side-title', text: 'About' }),
-        h('p', {
-          id: 'about-version',
-          text: `Account Desk ${boot.about.version} · build ${boot.about.build} (${boot.about.profile})`,
-        }),
-      ),
-    ],
-    actions: [
-      { label: 'Cancel', onClick: () => close(false) },
-      {
-        label: 'Save',
-        primary: true,
-        id: 'settings-save',
-        onClick: async () => {
-          try {
-            applyBoot(
-              await call('save_settings', {
-                settings: {
-                  sync_interval_secs: Number(interval.value),
-                  times_in: times.value,
-                  balance_poll_secs: Number(poll.value),
-                },
-              }),
-            );
-            close(true);
-            reloadCurrent(); // times on screen follow the zone just chosen
-          } catch (err) {
-            notify(err);
-          }
-        },
-      },
-    ],
-  });
+async function signOut() {
+  if (!(await mayLeave())) return;
+  try {
+    const b = await call('sign_out');
+    await route(b);
+    toast('Signed out: the saved session was removed');
+  } catch (err) {
+    notify(err);
+  }
 }
 
-const SHORTCUTS = [
-  ['Ctrl/⌘ + K', 'Search accounts'],
-  ['Ctrl/⌘ + S', 'Save changes'],
-  ['Esc', 'Discard unsaved changes (or close a dialog)'],
-  ['Alt + 1 … 6', 'Account Info / Trunks / Payment Details / Usage Charges / Service Plan / Change Log'],
-  ['F5', 'Sync now'],
-  ['Ctrl/⌘ + Shift + P', 'Pending changes'],
-  ['↑ ↓ → ←  Enter', 'Move in the account tree, open an account'],
-  ['?', 'This list'],
-];
-
-function openHelp() {
-  openDialog({
-    title: 'Keyboard shortcuts',
-    body: h(
-      'table',
-      { class: 'table', id: 'shortcut-table' },
-      h(
-        'tbody',
-        {},
-        SHORTCUTS.map(([k, d]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', { text: k })), h('td', { text: d }))),
-      ),
-    ),
-    actions: [{ label: 'Close', primary: true, onClick: () => close(true) }],
+function toggleMenu() {
+  if (!$('profile-menu').hidden) return closeMenu();
+  openMenu(boot, {
+    switchTo,
+    addPlatform: () => showSignIn({ ...boot, profile: null, server: null }),
+    signOut,
+    onSaved: settingsSaved,
+    notify,
   });
 }
 
@@ -694,9 +436,9 @@ $('pin-button').addEventListener('click', async () => {
   }
 });
 $('sync-button').addEventListener('click', syncNow);
-$('open-settings').addEventListener('click', () => boot && openSettings());
+$('open-settings').addEventListener('click', () => boot && openSettings(boot, { onSaved: settingsSaved, notify }));
 $('open-help').addEventListener('click', openHelp);
-$('profile-button').addEventListener('click', () => ($('profile-menu').hidden ? openMenu() : closeMenu()));
+$('profile-button').addEventListener('click', toggleMenu);
 $('profile-menu').addEventListener('keydown', (e) => {
   if (e.key === 'Escape') {
     closeMenu();
@@ -716,42 +458,6 @@ document.querySelector('.sections').addEventListener('keydown', (e) => {
 });
 $('not-admin-back').addEventListener('click', () => showSignIn(boot));
 $('failed-demo').addEventListener('click', () => switchTo(null));
-
-// The local time next to a zone moves on while the window is open.
-setInterval(async () => {
-  for (const el of document.querySelectorAll('[data-clock]')) {
-    try {
-      const c = await call('zone_clock', { zone: el.dataset.clock });
-      el.textContent = `${c.time} local time · ${c.abbreviation} (${utcOffset(c.offset)})`;
-    } catch {
-      /* leave the last reading */
-    }
-  }
-}, 30000);
-
-/** A dot on every account in the switcher that has changes waiting to be sent. */
-async function markPendingInTree() {
-  const edits = await call('pending_edits').catch(() => []);
-  const states = new Map(edits.map((e) => [e.account_id, e.state]));
-  for (const el of document.querySelectorAll('[role=treeitem], .shortcut')) {
-    const state = states.get(el.dataset.id);
-    const row = el.matches('.shortcut') ? el : el.querySelector(':scope > .node-row');
-    let dot = row.querySelector('.pending-dot');
-    if (!state) {
-      if (dot) dot.remove();
-      continue;
-    }
-    if (!dot) {
-      dot = h(
-        'span',
-        { class: 'pending-dot', title: 'Changes waiting to be sent' },
-        h('span', { class: 'visually-hidden', text: ' (pending changes)' }),
-      );
-      row.append(dot);
-    }
-    dot.dataset.state = state;
-  }
-}
 
 // The desk tells us when anything changed: status, pending edits, fresh data.
 listen('desk-changed', async () => {
@@ -806,15 +512,6 @@ function showFailure(b) {
   replace($('failed-body'), errorBlock(b.error || { code: 'unknown', message: 'Unknown error' }, copy));
 }
 
-/** What the whole app must tell the user (no keyring, a rebuilt cache) stays until dismissed:
- *  opening an account clears only that account's messages. */
-function showBootNotices(notices) {
-  replace(
-    $('boot-notices'),
-    notices.map((n) => noticeCard('info', h('p', { text: n }))),
-  );
-}
-
 async function route(b) {
   applyBoot(b);
   showBootNotices(b.notices);
@@ -837,4 +534,5 @@ async function start() {
   }
 }
 
+startZoneClocks();
 start();

@@ -199,3 +199,27 @@ export async function showPending({ onOpen, onDone, onCharges, notify }) {
     actions: [{ label: 'Close', primary: true, onClick: () => close(true) }],
   });
 }
+
+/** A dot on every account in the switcher that has changes waiting to be sent. */
+export async function markPendingInTree() {
+  const edits = await call('pending_edits').catch(() => []);
+  const states = new Map(edits.map((e) => [e.account_id, e.state]));
+  for (const el of document.querySelectorAll('[role=treeitem], .shortcut')) {
+    const state = states.get(el.dataset.id);
+    const row = el.matches('.shortcut') ? el : el.querySelector(':scope > .node-row');
+    let dot = row.querySelector('.pending-dot');
+    if (!state) {
+      if (dot) dot.remove();
+      continue;
+    }
+    if (!dot) {
+      dot = h(
+        'span',
+        { class: 'pending-dot', title: 'Changes waiting to be sent' },
+        h('span', { class: 'visually-hidden', text: ' (pending changes)' }),
+      );
+      row.append(dot);
+    }
+    dot.dataset.state = state;
+  }
+}

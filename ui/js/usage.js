@@ -6,22 +6,25 @@ import { claim, h, replace } from './dom.js';
 import { clearErrors, input, setError, showErrors } from './fields.js';
 import { money } from './format.js';
 import { call } from './ipc.js';
+import { tiersCard } from './tiers.js';
 import { card, errorBlock, row } from './views.js';
 
-const signed = (d) => h('span', { class: `num${Number(d) < 0 ? ' negative' : ''}`, text: money(d) });
+const negative = (amount) => Number(amount.value) < 0;
+const signed = (d) => h('span', { class: `num${negative(d) ? ' negative' : ''}`, text: money(d) });
 
 // The range the user chose per account; without one the app shows the last 30 days (worked out
 // in Rust, on the app's clock and in the zone times are shown in).
 const ranges = new Map();
 
-function chart(points) {
+function chart(u) {
+  const points = u.chart;
   if (points.length < 2) return h('p', { class: 'muted', text: 'Not enough days for a chart.' });
   const W = 640;
   const H = 160;
   const pad = 28;
-  const values = points.map((p) => Number(p.balance));
-  const lo = Math.min(0, ...values);
-  const hi = Math.max(...values, lo + 1);
+  const values = points.map((p) => Number(p.balance.value));
+  const lo = Number(u.chart_low.value);
+  const hi = Number(u.chart_high.value);
   const x = (i) => pad + (i * (W - 2 * pad)) / (points.length - 1);
   const y = (v) => H - pad - ((v - lo) * (H - 2 * pad)) / (hi - lo);
   const ns = 'http://www.w3.org/2000/svg';
@@ -54,8 +57,8 @@ function chart(points) {
     return t;
   };
   svg.append(
-    label(money(hi), 2, pad, 'start'),
-    label(money(lo), 2, H - pad, 'start'),
+    label(money(u.chart_high), 2, pad, 'start'),
+    label(money(u.chart_low), 2, H - pad, 'start'),
     label(points[0].date, pad, H - 6, 'start'),
     label(points[points.length - 1].date, W - pad, H - 6, 'end'),
   );
@@ -71,10 +74,12 @@ export async function renderUsage(panel, accountId, { notify, copy }) {
   panel.dataset.account = accountId;
   let u;
   let settings;
+  let tiers;
   try {
-    [u, settings] = await Promise.all([
+    [u, settings, tiers] = await Promise.all([
       call('usage', { id: accountId, from: chosen.from, to: chosen.to }),
       call('billing_settings', { id: accountId }),
+      call('alert_tiers', { id: accountId }),
     ]);
   } catch (err) {
     if (owns()) replace(panel, errorBlock(err, copy));
@@ -122,13 +127,13 @@ export async function renderUsage(panel, accountId, { notify, copy }) {
       }
     },
   });
-  const below = Number(u.balance) < Number(u.threshold);
+  const below = u.below_threshold;
   const balanceCard = card(
     'Balance',
     h(
       'div',
       { class: 'balance-line' },
-      h('span', { class: `balance${Number(u.balance) < 0 ? ' negative' : ''}`, id: 'balance', text: money(u.balance) }),
+      h('span', { class: `balance${negative(u.balance) ? ' negative' : ''}`, id: 'balance', text: money(u.balance) }),
       below
         ? h('span', {
             class: 'chip chip-warn',
@@ -259,11 +264,12 @@ export async function renderUsage(panel, accountId, { notify, copy }) {
     panel,
     balanceCard,
     rangeBar,
-    u.as_of ? null : card('Balance over the range', chart(u.chart)),
+    u.as_of ? null : card('Balance over the range', chart(u)),
     card('By source', sources),
     card('Charges and credits', rows),
     card('Card transactions', txs),
     settingsCard(accountId, settings, { notify, rerender }),
+    tiersCard(accountId, tiers, u, { notify, rerender }),
   );
 }
 

@@ -1,7 +1,8 @@
 // Shared pieces of the settings screens: label/value rows, problem notes, phone numbers.
 
 import { h } from './dom.js';
-import { absoluteTime, relativeTime } from './format.js';
+import { absoluteTime, relativeTime, utcOffset } from './format.js';
+import { call } from './ipc.js';
 
 /** One label/value row. `field` is the Kazoo path, used to find the row and its errors. */
 export function row(field, label, help, value, ...notes) {
@@ -73,4 +74,22 @@ export function errorBlock(err, copy) {
       }),
     ),
   );
+}
+
+/** "10:04 local time · CST (UTC-06:00)" from a zone clock the core read. */
+export const clockText = (c) => (c ? `${c.time} local time · ${c.abbreviation} (${utcOffset(c.offset)})` : '');
+
+/** The local time next to a zone moves on while the window is open: every zone clock on screen
+ *  (`data-clock`) is read again each half minute. */
+export function startZoneClocks() {
+  setInterval(async () => {
+    for (const el of document.querySelectorAll('[data-clock]')) {
+      try {
+        const c = await call('zone_clock', { zone: el.dataset.clock });
+        el.textContent = clockText(c);
+      } catch {
+        /* leave the last reading */
+      }
+    }
+  }, 30000);
 }

@@ -6,7 +6,8 @@
 //! accounts sit just below their low-balance threshold.
 
 use crate::billing;
-use crate::books::{monthly_charge, start_unix, Card, CardBehaviour, LedgerEntry, Transaction};
+use crate::books::{Card, CardBehaviour, LedgerEntry, Transaction};
+use crate::cycle::{monthly_charge, start_unix};
 use crate::model::State;
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use md5::{Digest, Md5};

@@ -17,6 +17,7 @@ mod books;
 mod callflows;
 mod clock;
 mod cors;
+mod cycle;
 mod envelope;
 mod filters;
 mod history;

@@ -49,7 +49,7 @@ async fn summary(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: On
     // `kz_services:summary_billing_cycle/1`: the 1st of next month at 00:00 UTC, whatever the
     // account's zone.
     let next = billing::next_month(billing::local_today(chrono_tz::UTC, state.now()));
-    let next_unix = crate::books::start_unix(chrono_tz::UTC, next);
+    let next_unix = crate::cycle::start_unix(chrono_tz::UTC, next);
     let mut invoices = Vec::new();
     let mut quantities: Map<String, Value> = Map::new();
     if let Some(plan) = state.plan_of(&id) {

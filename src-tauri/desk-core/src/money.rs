@@ -121,6 +121,25 @@ pub fn format_money(d: Decimal) -> String {
     format!("{}{grouped}.{frac}", if negative { "-" } else { "" })
 }
 
+/// Serializes an amount as the window shows it: `{"value": "-3.2", "text": "-3.20"}`, the exact
+/// decimal (for signs, sorting and charts) beside [`format_money`]'s text, so the window never
+/// formats money itself. For `#[serde(serialize_with = "…")]` on the fields of views.
+pub fn shown<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut m = s.serialize_struct("Money", 2)?;
+    m.serialize_field("value", d)?;
+    m.serialize_field("text", &format_money(*d))?;
+    m.end()
+}
+
+/// [`shown`] for an amount that may be absent (`null`).
+pub fn shown_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => shown(d, s),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +207,24 @@ mod tests {
         assert_eq!(format_money(d("0.005")), "0.01", "half away from zero");
         assert_eq!(format_money(d("-0.001")), "0.00");
         assert_eq!(format_money(d("1000000")), "1,000,000.00");
+    }
+
+    #[test]
+    fn the_window_gets_each_amount_with_its_text() {
+        #[derive(serde::Serialize)]
+        struct View {
+            #[serde(serialize_with = "shown")]
+            balance: Decimal,
+            #[serde(serialize_with = "shown_opt")]
+            due: Option<Decimal>,
+        }
+        let v = View {
+            balance: d("-1234.5"),
+            due: None,
+        };
+        assert_eq!(
+            serde_json::to_value(v).unwrap(),
+            json!({"balance": {"value": "-1234.5", "text": "-1,234.50"}, "due": null})
+        );
     }
 }

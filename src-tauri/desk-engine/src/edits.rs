@@ -194,7 +194,8 @@ impl Desk {
         let server = entry.value.as_object().cloned().unwrap_or_default();
         let pending = self.cache.pending(id, DocKind::Account)?;
         let merged = views::overlay(&server, pending.as_ref());
-        let doc = AccountDoc::from_value(Value::Object(merged)).map_err(crate::desk::decode)?;
+        let doc =
+            AccountDoc::from_value(Value::Object(merged)).map_err(crate::documents::decode)?;
         Ok((server, doc))
     }
 
@@ -203,8 +204,8 @@ impl Desk {
         let server = entry.value.as_object().cloned().unwrap_or_default();
         let pending = self.cache.pending(id, DocKind::Limits)?;
         let merged = views::overlay(&server, pending.as_ref());
-        let doc =
-            desk_core::LimitsDoc::from_value(Value::Object(merged)).map_err(crate::desk::decode)?;
+        let doc = desk_core::LimitsDoc::from_value(Value::Object(merged))
+            .map_err(crate::documents::decode)?;
         Ok((server, doc.trunks()))
     }
 

@@ -1,10 +1,11 @@
-//! The local change log: viewing and CSV export.
+//! The local change log: recording what became of each field's edit, viewing, CSV export.
 
 use crate::desk::Desk;
 use crate::export::{sheet, Cell};
 use crate::pending::value_text;
 use crate::EngineError;
-use desk_store::ChangeRecord;
+use desk_core::{AccountId, FieldChange};
+use desk_store::{ChangeRecord, PendingEdit};
 use serde_json::Value;
 use std::path::Path;
 
@@ -49,6 +50,62 @@ pub fn to_csv(records: &[ChangeRecord]) -> String {
 }
 
 impl Desk {
+    /// Log the fields of an edit the server took.
+    pub(crate) fn log_applied(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+        fields: &[FieldChange],
+        request_id: Option<&str>,
+    ) {
+        self.log_fields(id, edit, fields, "applied", request_id);
+    }
+
+    /// Log one result for every field of an edit.
+    pub(crate) fn log_fields(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+        fields: &[FieldChange],
+        result: &str,
+        request_id: Option<&str>,
+    ) {
+        for f in fields {
+            self.log(
+                id.as_str(),
+                edit.made.get(&f.path),
+                &f.path,
+                (f.base.as_ref(), f.mine.as_ref()),
+                result,
+                request_id,
+            );
+        }
+    }
+
+    /// Log the fields changed on the server too, with the server's value as the old one.
+    pub(crate) fn log_conflicts(
+        &self,
+        id: &AccountId,
+        edit: &PendingEdit,
+        conflicts: &[(String, Option<Value>)],
+    ) {
+        for (path, theirs) in conflicts {
+            let mine = edit
+                .fields
+                .iter()
+                .find(|f| &f.path == path)
+                .and_then(|f| f.mine.as_ref());
+            self.log(
+                id.as_str(),
+                edit.made.get(path),
+                path,
+                (theirs.as_ref(), mine),
+                "conflict: changed on the server too",
+                None,
+            );
+        }
+    }
+
     /// Log what became of one field's edit; `made` names who made it and when (the signed-in
     /// user now, for an edit saved before that was kept).
     pub(crate) fn log(

@@ -7,6 +7,7 @@ mod billing;
 mod clock;
 mod credit;
 mod desk;
+mod documents;
 mod edits;
 mod error;
 mod export;
@@ -26,7 +27,7 @@ mod zone;
 
 pub use billing::{
     usage_csv, BillingSettingsForm, BillingSettingsView, CardEntry, CardView, ChargePreview,
-    PaymentView, PlanView, UsageView, PRORATION_RULE,
+    PaymentView, PlanRow, PlanView, UsageView, PRORATION_RULE,
 };
 pub use clock::Clock;
 pub use credit::{CreditOutcome, IntentState};
@@ -40,7 +41,7 @@ pub use error::{EngineError, ErrorView, FieldMessage};
 pub use history::to_csv;
 pub use index::{AccountIndex, Crumb, NodeView, SearchHit};
 pub use keys::{fnv, forget_secrets, secret_key, KEYRING_CHANNEL};
-pub use pending::{Choice, PendingFieldView, PendingView};
+pub use pending::{ChargeRow, ChargesView, Choice, PendingFieldView, PendingView};
 pub use profiles::{
     profile_for, profile_id, AuthMethod, ConfigFiles, Profile, Profiles, Settings, TimesIn,
     DEMO_PROFILE,
@@ -48,4 +49,4 @@ pub use profiles::{
 pub use shortcuts::Shortcuts;
 pub use signin::{SignInForm, Start};
 pub use views::{AccountForm, AccountView, PendingMark, TrunksView};
-pub use watch::{Crossing, WatchedBalance};
+pub use watch::{Crossing, TiersView, WatchedBalance};

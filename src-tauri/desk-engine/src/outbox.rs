@@ -27,4 +27,21 @@ impl Desk {
         }
         Ok(())
     }
+
+    /// Change the outbox's entry for `pushed_from`'s document as it is *now* (the user may have
+    /// edited it while a push was in flight; gone: nothing to do), and flush.
+    pub(crate) async fn update_current(
+        &self,
+        pushed_from: &PendingEdit,
+        change: impl FnOnce(&mut PendingEdit),
+    ) -> Result<(), EngineError> {
+        self.change_pending(&pushed_from.account_id, pushed_from.kind, |now| {
+            Ok(now.map(|mut edit| {
+                change(&mut edit);
+                edit
+            }))
+        })?;
+        self.cache.flush().await?;
+        Ok(())
+    }
 }

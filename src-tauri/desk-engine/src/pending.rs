@@ -7,8 +7,10 @@ use crate::views;
 use crate::EngineError;
 use chrono::Utc;
 use crossbar::Charges;
+use desk_core::money::shown_opt;
 use desk_core::FieldError;
 use desk_store::{DocKind, EditState, PendingEdit};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -30,6 +32,49 @@ pub struct PendingFieldView {
     pub theirs: Option<String>,
 }
 
+/// One item of a platform's quote, as the charges dialog shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChargeRow {
+    pub item: String,
+    pub quantity: Option<i64>,
+    pub previous: Option<i64>,
+    #[serde(serialize_with = "shown_opt")]
+    pub rate: Option<Decimal>,
+    #[serde(serialize_with = "shown_opt")]
+    pub total: Option<Decimal>,
+}
+
+/// The charges a platform asked to have accepted (its 402 quote), with each amount's text.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChargesView {
+    pub items: Vec<ChargeRow>,
+    #[serde(serialize_with = "shown_opt")]
+    pub today: Option<Decimal>,
+    #[serde(serialize_with = "shown_opt")]
+    pub recurring: Option<Decimal>,
+}
+
+impl From<Charges> for ChargesView {
+    fn from(c: Charges) -> Self {
+        let items = c
+            .items
+            .into_iter()
+            .map(|i| ChargeRow {
+                item: i.item,
+                quantity: i.quantity,
+                previous: i.previous,
+                rate: i.rate,
+                total: i.total,
+            })
+            .collect();
+        ChargesView {
+            items,
+            today: c.today,
+            recurring: c.recurring,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PendingView {
     pub account_id: String,
@@ -38,7 +83,7 @@ pub struct PendingView {
     pub state: &'static str,
     pub fields: Vec<PendingFieldView>,
     pub message: Option<String>,
-    pub charges: Option<Charges>,
+    pub charges: Option<ChargesView>,
     pub updated_at: chrono::DateTime<Utc>,
 }
 
@@ -90,7 +135,8 @@ impl Desk {
         let (message, charges) = match &e.state {
             EditState::Failed { message, .. } => (Some(message.clone()), None),
             EditState::NeedsConsent { charges } => {
-                (None, serde_json::from_value(charges.clone()).ok())
+                let quote = serde_json::from_value::<Charges>(charges.clone()).ok();
+                (None, quote.map(ChargesView::from))
             }
             _ => (None, None),
         };

@@ -293,7 +293,7 @@ impl Desk {
         for f in &split.apply {
             merge::apply(&mut doc, &f.path, f.mine.as_ref());
         }
-        let doc = LimitsDoc::from_value(Value::Object(doc)).map_err(crate::desk::decode)?;
+        let doc = LimitsDoc::from_value(Value::Object(doc)).map_err(crate::documents::decode)?;
         // Kazoo quotes for free (a POST without `accept_charges` answers 402 and changes
         // nothing), so an approval is only used when this quote is the one approved, for this
         // very change and month; anything else is asked again.
@@ -364,53 +364,6 @@ impl Desk {
             .await
     }
 
-    /// Change the outbox's entry for `pushed_from`'s document as it is *now* (the user may have
-    /// edited it while a push was in flight; gone: nothing to do), and flush.
-    async fn update_current(
-        &self,
-        pushed_from: &PendingEdit,
-        change: impl FnOnce(&mut PendingEdit),
-    ) -> Result<(), EngineError> {
-        self.change_pending(&pushed_from.account_id, pushed_from.kind, |now| {
-            Ok(now.map(|mut edit| {
-                change(&mut edit);
-                edit
-            }))
-        })?;
-        self.cache.flush().await?;
-        Ok(())
-    }
-
-    fn log_applied(
-        &self,
-        id: &AccountId,
-        edit: &PendingEdit,
-        fields: &[FieldChange],
-        request_id: Option<&str>,
-    ) {
-        self.log_fields(id, edit, fields, "applied", request_id);
-    }
-
-    fn log_fields(
-        &self,
-        id: &AccountId,
-        edit: &PendingEdit,
-        fields: &[FieldChange],
-        result: &str,
-        request_id: Option<&str>,
-    ) {
-        for f in fields {
-            self.log(
-                id.as_str(),
-                edit.made.get(&f.path),
-                &f.path,
-                (f.base.as_ref(), f.mine.as_ref()),
-                result,
-                request_id,
-            );
-        }
-    }
-
     /// Log a refusal of the server's and turn it into the edit's state.
     fn refused(
         &self,
@@ -427,29 +380,6 @@ impl Desk {
             e.meta().and_then(|m| m.request_id.as_deref()),
         );
         failed(e.code(), e)
-    }
-
-    fn log_conflicts(
-        &self,
-        id: &AccountId,
-        edit: &PendingEdit,
-        conflicts: &[(String, Option<Value>)],
-    ) {
-        for (path, theirs) in conflicts {
-            let mine = edit
-                .fields
-                .iter()
-                .find(|f| &f.path == path)
-                .and_then(|f| f.mine.as_ref());
-            self.log(
-                id.as_str(),
-                edit.made.get(path),
-                path,
-                (theirs.as_ref(), mine),
-                "conflict: changed on the server too",
-                None,
-            );
-        }
     }
 
     /// Record what a push decided, against the outbox as it is now: the user may have edited the

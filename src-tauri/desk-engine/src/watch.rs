@@ -1,10 +1,12 @@
 //! Watched balances: polled in the background (one `/ledgers/total` call per account), shown in
 //! the tray, and turned into a low-balance alert once per crossing below the account's
-//! threshold. Whether an alert is armed is kept in the cache, so a restart never repeats one.
+//! threshold (Kazoo's, which also sends the platform's e-mail) or below one of the user's own
+//! desktop tiers. Which alerts are armed is kept in the cache, so a restart never repeats one.
 
 use crate::{Desk, EngineError};
 use chrono::{DateTime, Utc};
-use desk_core::alerts::{decide, AlertState};
+use desk_core::alerts::{decide, decide_tiers, AlertState, TierState, Tiers};
+use desk_core::money::cents_text;
 use desk_core::AccountId;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -21,16 +23,22 @@ pub struct WatchedBalance {
     pub balance: Option<Decimal>,
     pub as_of: Option<DateTime<Utc>>,
     pub threshold: Decimal,
+    /// The user's desktop tiers, highest first (empty when none are on).
+    pub tiers: Vec<Decimal>,
     pub below: bool,
 }
 
-/// A balance that has just fallen below its threshold: tell the user.
+/// A balance that has just fallen below its threshold or a tier: tell the user (once, however
+/// many it fell through in one reading).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Crossing {
     pub account_id: String,
     pub name: String,
     pub balance: Decimal,
+    /// The lowest threshold crossed now.
     pub threshold: Decimal,
+    /// Whether that one is the platform's (Kazoo's) threshold rather than a desktop tier.
+    pub platform: bool,
 }
 
 impl Crossing {
@@ -40,12 +48,26 @@ impl Crossing {
 
     pub fn body(&self) -> String {
         use desk_core::money::format_money;
+        let which = if self.platform {
+            "the alert threshold"
+        } else {
+            "your desktop alert tier"
+        };
         format!(
-            "The balance is {}, below the alert threshold of {}.",
+            "The balance is {}, below {which} of {}.",
             format_money(self.balance),
             format_money(self.threshold)
         )
     }
+}
+
+/// The desktop alert tiers of one account, as typed amounts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TiersView {
+    pub enabled: bool,
+    pub thresholds: Vec<String>,
+    /// How many tiers an account may have.
+    pub max: usize,
 }
 
 /// Wakes the balance watcher before its interval (taken only here).
@@ -89,7 +111,13 @@ impl Desk {
                 .account_docs(&id)
                 .map(|(_, d)| d.low_balance().threshold)
                 .unwrap_or(desk_core::alerts::DEFAULT_THRESHOLD);
+            let tiers = self.alert_tiers(&id)?;
             out.push(WatchedBalance {
+                tiers: if tiers.enabled {
+                    tiers.thresholds
+                } else {
+                    Vec::new()
+                },
                 name: self.account_name(&id),
                 balance: seen.as_ref().map(|s| s.value),
                 as_of: seen.as_ref().map(|s| s.at),
@@ -148,15 +176,67 @@ impl Desk {
         if next != state {
             self.cache.set_pref(&key, &next)?;
         }
+        let tier_key = format!("tier_alerts:{id}");
+        let tier_state: TierState = self.cache.pref(&tier_key)?.unwrap_or_default();
+        let (crossed, tier_next) = decide_tiers(&tier_state, &self.alert_tiers(id)?, seen.value);
+        if tier_next != tier_state {
+            self.cache.set_pref(&tier_key, &tier_next)?;
+        }
+        // One notification naming the lowest line crossed now.
+        let lowest = crossed
+            .iter()
+            .map(|&t| (t, false))
+            .chain(notify.then_some((setting.threshold, true)))
+            .min_by_key(|&(t, _)| t);
         Ok((
             moved,
-            notify.then(|| Crossing {
+            lowest.map(|(threshold, platform)| Crossing {
                 name: self.account_name(id),
                 account_id: id.to_owned(),
                 balance: seen.value,
-                threshold: setting.threshold,
+                threshold,
+                platform,
             }),
         ))
+    }
+
+    /// The user's desktop alert tiers for an account (none until set).
+    pub fn alert_tiers(&self, id: &str) -> Result<Tiers, EngineError> {
+        Ok(self.cache.pref(&format!("tiers:{id}"))?.unwrap_or_default())
+    }
+
+    /// Set the desktop alert tiers as typed. A tier the last balance seen is already below
+    /// waits for it to recover first: only a fall through a line is a crossing.
+    pub async fn save_alert_tiers(
+        &self,
+        id: &str,
+        enabled: bool,
+        typed: &[String],
+    ) -> Result<TiersView, EngineError> {
+        let id = self.known(id)?;
+        let tiers = Tiers::parse(enabled, typed)?;
+        let seen: Option<crate::billing::SeenBalance> =
+            self.cache.pref(&format!("balance:{id}"))?;
+        if let Some(seen) = seen {
+            let (_, state) = decide_tiers(&TierState::default(), &tiers, seen.value);
+            self.cache.set_pref(&format!("tier_alerts:{id}"), &state)?;
+        }
+        self.cache.set_pref(&format!("tiers:{id}"), &tiers)?;
+        self.cache.flush().await?;
+        self.poll_balances_soon();
+        self.notify();
+        self.tiers_view(id.as_str())
+    }
+
+    /// The tiers as the Usage Charges screen shows them, beside the platform's threshold.
+    pub fn tiers_view(&self, id: &str) -> Result<TiersView, EngineError> {
+        let id = self.known(id)?;
+        let tiers = self.alert_tiers(id.as_str())?;
+        Ok(TiersView {
+            enabled: tiers.enabled,
+            thresholds: tiers.thresholds.iter().map(|&t| cents_text(t)).collect(),
+            max: desk_core::alerts::MAX_TIERS,
+        })
     }
 
     /// Poll every `interval` until its sender is dropped; `alert` hears each crossing.

@@ -5,6 +5,7 @@
 mod cache;
 mod changelog;
 mod json_file;
+mod opening;
 mod outbox;
 mod secrets;
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use desk_core::billing::BillingContact;
 use desk_engine::{
     BillingSettingsForm, BillingSettingsView, CardEntry, ChargePreview, CreditOutcome, PaymentView,
-    PlanView, TimesIn, TrunksForm, UsageView, WatchedBalance,
+    PlanView, TiersView, TimesIn, TrunksForm, UsageView, WatchedBalance,
 };
 use tauri::{AppHandle, State};
 
@@ -179,4 +179,22 @@ pub async fn set_watched(
 #[tauri::command(async)]
 pub fn watched_balances(state: State<'_, AppState>) -> CommandResult<Vec<WatchedBalance>> {
     Ok(state.desk()?.watched_balances()?)
+}
+
+#[tauri::command(async)]
+pub fn alert_tiers(state: State<'_, AppState>, id: String) -> CommandResult<TiersView> {
+    Ok(state.desk()?.tiers_view(&id)?)
+}
+
+#[tauri::command]
+pub async fn save_alert_tiers(
+    state: State<'_, AppState>,
+    id: String,
+    enabled: bool,
+    thresholds: Vec<String>,
+) -> CommandResult<TiersView> {
+    Ok(state
+        .desk()?
+        .save_alert_tiers(&id, enabled, &thresholds)
+        .await?)
 }

@@ -4,10 +4,12 @@
 //! under a certificate authority of the test's own; [`secret_forms`], every form in which a secret could be written
 //! down.
 
+mod faults;
 mod proxy;
 mod secrets;
 mod tls;
 
-pub use proxy::{Faults, Hold, Injected, Proxy, Request};
+pub use faults::{Faults, Injected};
+pub use proxy::{Hold, Proxy, Request};
 pub use secrets::{files_under, find_secrets, secret_forms, Found};
 pub use tls::TlsFront;

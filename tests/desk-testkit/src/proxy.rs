@@ -3,12 +3,12 @@
 //! server then makes of them), to hold one request while the user keeps working, or to let a
 //! request reach the server and lose its answer, as a dropped connection does.
 
+use crate::faults::{Dice, Fault, Faults, Injected};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
-use rand::{Rng, SeedableRng};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -73,60 +73,6 @@ type Unending = (String, String, u64, Arc<std::sync::atomic::AtomicU64>);
 /// (method, path part, status, body, only once, extra headers).
 type Canned = (String, String, u16, String, bool, Vec<(String, String)>);
 
-/// Faults drawn at random for each request (`/sandbox/…` control routes excepted), from
-/// `seed` so that a failing run can be replayed. Rates are fractions of requests.
-#[derive(Debug, Clone, Copy)]
-pub struct Faults {
-    pub seed: u64,
-    /// A 5xx answer: half given here (the server never saw the request), half after the
-    /// server acted, as a gateway that timed out says 504.
-    pub server_errors: f64,
-    /// The connection is reset before the request reaches the server.
-    pub resets: f64,
-    /// The server acts; its answer never comes back (the connection drops).
-    pub lost_answers: f64,
-    /// The answer comes back `latency` late.
-    pub slow: f64,
-    pub latency: std::time::Duration,
-}
-
-/// How many faults of each kind were injected.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Injected {
-    pub errors_before: usize,
-    pub errors_after: usize,
-    pub resets: usize,
-    pub lost_answers: usize,
-    pub slow: usize,
-}
-
-impl Injected {
-    pub fn total(&self) -> usize {
-        self.errors_before + self.errors_after + self.resets + self.lost_answers + self.slow
-    }
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Fault {
-    ErrorBefore,
-    ErrorAfter,
-    Reset,
-    Lost,
-    Slow,
-}
-
-impl Fault {
-    fn name(self) -> &'static str {
-        match self {
-            Fault::ErrorBefore => "503 before the server",
-            Fault::ErrorAfter => "504 after the server acted",
-            Fault::Reset => "reset",
-            Fault::Lost => "answer lost",
-            Fault::Slow => "slow answer",
-        }
-    }
-}
-
 struct Shared {
     upstream: String,
     client: reqwest::Client,
@@ -138,8 +84,7 @@ struct Shared {
     delays: Mutex<Vec<(String, u64)>>,
     /// Answered here instead of by the server.
     canned: Mutex<Vec<Canned>>,
-    faults: Mutex<Option<(Faults, rand::rngs::StdRng)>>,
-    injected: Mutex<Injected>,
+    dice: Dice,
     /// Answered with an [`Endless`] body.
     endless: Mutex<Vec<Unending>>,
 }
@@ -173,8 +118,7 @@ impl Proxy {
             holds: Mutex::new(Vec::new()),
             delays: Mutex::new(Vec::new()),
             canned: Mutex::new(Vec::new()),
-            faults: Mutex::new(None),
-            injected: Mutex::new(Injected::default()),
+            dice: Dice::default(),
             endless: Mutex::new(Vec::new()),
         });
         let accept = shared.clone();
@@ -305,12 +249,12 @@ impl Proxy {
 
     /// Inject faults at random into every request from now on (`None`: stop).
     pub fn inject(&self, faults: Option<Faults>) {
-        *self.shared.faults.lock() = faults.map(|f| (f, rand::rngs::StdRng::seed_from_u64(f.seed)));
+        self.shared.dice.set(faults);
     }
 
     /// The faults injected so far.
     pub fn injected(&self) -> Injected {
-        *self.shared.injected.lock()
+        self.shared.dice.injected()
     }
 
     /// A slow way back: answers to requests whose path contains `path_part` ("" for all) wait
@@ -393,7 +337,7 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         .uri
         .path_and_query()
         .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-    let fault = draw(&shared, &path);
+    let fault = shared.dice.draw(&path);
     let seen = Request {
         method: parts.method.as_str().to_owned(),
         path: path.clone(),
@@ -510,7 +454,7 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
-    match (fault, shared.faults_latency()) {
+    match (fault, shared.dice.latency()) {
         (Some(Fault::Slow), Some(latency)) => tokio::time::sleep(latency).await,
         (Some(Fault::Lost), _) => return Err(Dropped("answer lost on purpose")),
         (Some(Fault::ErrorAfter), _) => {
@@ -538,50 +482,6 @@ async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Rep
         }
     }
     Ok(reply)
-}
-
-impl Shared {
-    fn faults_latency(&self) -> Option<std::time::Duration> {
-        self.faults.lock().as_ref().map(|(f, _)| f.latency)
-    }
-}
-
-/// The fault for one request, if faults are on and the dice say so; counted as injected.
-fn draw(shared: &Shared, path: &str) -> Option<Fault> {
-    if path.starts_with("/sandbox") {
-        return None;
-    }
-    let fault = {
-        let mut faults = shared.faults.lock();
-        let (f, rng) = faults.as_mut()?;
-        let (roll, half): (f64, bool) = (rng.gen(), rng.gen());
-        let error = if half {
-            Fault::ErrorBefore
-        } else {
-            Fault::ErrorAfter
-        };
-        let mut edge = 0.0;
-        [
-            (f.server_errors, error),
-            (f.resets, Fault::Reset),
-            (f.lost_answers, Fault::Lost),
-            (f.slow, Fault::Slow),
-        ]
-        .into_iter()
-        .find_map(|(rate, fault)| {
-            edge += rate;
-            (roll < edge).then_some(fault)
-        })?
-    };
-    let mut n = shared.injected.lock();
-    *match fault {
-        Fault::ErrorBefore => &mut n.errors_before,
-        Fault::ErrorAfter => &mut n.errors_after,
-        Fault::Reset => &mut n.resets,
-        Fault::Lost => &mut n.lost_answers,
-        Fault::Slow => &mut n.slow,
-    } += 1;
-    Some(fault)
 }
 
 fn json_reply(status: u16, body: String) -> Result<Reply, Dropped> {

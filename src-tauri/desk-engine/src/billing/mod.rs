@@ -8,7 +8,7 @@ mod settings;
 mod usage;
 
 pub use payment::{CardEntry, CardView, PaymentView};
-pub use plan::{ChargePreview, PlanView, PRORATION_RULE};
+pub use plan::{ChargePreview, PlanRow, PlanView, PRORATION_RULE};
 pub use settings::{BillingSettingsForm, BillingSettingsView};
 pub use usage::{usage_csv, UsageView};
 

@@ -1,21 +1,34 @@
 //! Service Plan: the plan's items and rates, the proration rule with today's numbers, and what
 //! raising trunks would cost before it is saved.
 
-use crate::desk::decode;
+use crate::documents::decode;
 use crate::reading::Seen;
 use crate::{Desk, EngineError};
 use chrono::NaiveDate;
 use crossbar::ServiceSummary;
-use desk_core::money::format_money;
+use desk_core::money::{format_money, shown};
 use desk_core::proration::{local_date, prorate, prorate_at, Proration};
 use desk_core::AccountId;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+/// One line of the plan, as the window shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanRow {
+    pub category: String,
+    pub item: String,
+    pub quantity: i64,
+    #[serde(serialize_with = "shown")]
+    pub rate: Decimal,
+    #[serde(serialize_with = "shown")]
+    pub total: Decimal,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PlanView {
     pub plan_name: Option<String>,
-    pub items: Vec<crossbar::PlanItem>,
+    pub items: Vec<PlanRow>,
+    #[serde(serialize_with = "shown")]
     pub recurring: Decimal,
     pub next_billing: Option<NaiveDate>,
     pub zone: String,
@@ -59,7 +72,17 @@ impl Desk {
         let sample = prorate(summary.recurring, today);
         Ok(PlanView {
             plan_name: summary.plan_name.clone(),
-            items: summary.items.clone(),
+            items: summary
+                .items
+                .iter()
+                .map(|i| PlanRow {
+                    category: i.category.clone(),
+                    item: i.item.clone(),
+                    quantity: i.quantity,
+                    rate: i.rate,
+                    total: i.total,
+                })
+                .collect(),
             recurring: summary.recurring,
             // Kazoo bills on the 1st at 00:00 UTC (`kz_services:summary_billing_cycle/1`): that
             // is a UTC date, which shown in a zone west of UTC would be a day early.

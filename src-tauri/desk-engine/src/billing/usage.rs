@@ -7,7 +7,7 @@ use crate::{Desk, EngineError};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use crossbar::{LedgerRow, TransactionRow};
-use desk_core::money::cents_text;
+use desk_core::money::{cents_text, shown};
 use desk_core::proration::{local_date, start_of_day};
 use desk_core::FieldError;
 use rust_decimal::Decimal;
@@ -20,8 +20,10 @@ const MAX_RANGE_DAYS: i64 = 731;
 pub struct UsageRow {
     pub source: String,
     pub description: String,
+    #[serde(serialize_with = "shown")]
     pub amount: Decimal,
     /// The balance right after this entry.
+    #[serde(serialize_with = "shown")]
     pub balance: Decimal,
     pub at: DateTime<Utc>,
     /// `2026-11-28 10:00 CST`, in the zone times are shown in.
@@ -33,17 +35,20 @@ pub struct UsageRow {
 pub struct ChartPoint {
     pub date: NaiveDate,
     /// The balance at the end of that day.
+    #[serde(serialize_with = "shown")]
     pub balance: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SourceSum {
     pub source: String,
+    #[serde(serialize_with = "shown")]
     pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TransactionView {
+    #[serde(serialize_with = "shown")]
     pub amount: Decimal,
     pub status: String,
     pub description: String,
@@ -54,6 +59,7 @@ pub struct TransactionView {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct UsageView {
     pub account_id: String,
+    #[serde(serialize_with = "shown")]
     pub balance: Decimal,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -63,7 +69,16 @@ pub struct UsageView {
     pub rows: Vec<UsageRow>,
     pub transactions: Vec<TransactionView>,
     pub chart: Vec<ChartPoint>,
+    /// The chart's vertical scale: from zero or the lowest balance, whichever is lower, to the
+    /// highest balance (at least one above the bottom).
+    #[serde(serialize_with = "shown")]
+    pub chart_low: Decimal,
+    #[serde(serialize_with = "shown")]
+    pub chart_high: Decimal,
+    #[serde(serialize_with = "shown")]
     pub threshold: Decimal,
+    /// The balance is below the alert threshold.
+    pub below_threshold: bool,
     pub alerts_enabled: bool,
     pub watched: bool,
     /// Only the top-level account pays by card (and so may add credit), on a platform that
@@ -190,6 +205,19 @@ fn chart(balance: Decimal, newest_first: &[LedgerRow], range: &Range) -> Vec<Cha
     points
 }
 
+/// The chart's bottom and top: zero stays in view, and a flat line still has a height.
+fn scale(points: &[ChartPoint]) -> (Decimal, Decimal) {
+    let low = points
+        .iter()
+        .map(|p| p.balance)
+        .fold(Decimal::ZERO, Decimal::min);
+    let high = points
+        .iter()
+        .map(|p| p.balance)
+        .fold(low + Decimal::ONE, Decimal::max);
+    (low, high)
+}
+
 /// CSV of the ledger rows shown, for a spreadsheet: the text cells quoted and defused, the
 /// minutes and amounts as numbers, so a spreadsheet can sum them.
 pub fn usage_csv(view: &UsageView) -> String {
@@ -251,7 +279,10 @@ impl Desk {
             rows: Vec::new(),
             transactions: Vec::new(),
             chart: Vec::new(),
+            chart_low: Decimal::ZERO,
+            chart_high: Decimal::ONE,
             threshold: alerts.threshold,
+            below_threshold: seen.value < alerts.threshold,
             alerts_enabled: alerts.enabled,
             watched: self.watched()?.contains(&id.to_string()),
             can_pay: self.is_top_level(id.as_str()) && !self.client.is_before_43(),
@@ -278,6 +309,7 @@ impl Desk {
             sources,
             chart,
         } = ledger(seen.value, entries, &range);
+        (view.chart_low, view.chart_high) = scale(&chart);
         (view.rows, view.sources, view.chart) = (rows, sources, chart);
         let txs: Vec<TransactionRow> =
             self.observe(self.client.transactions(&id, range.start, range.end).await)?;
@@ -410,5 +442,27 @@ mod tests {
         assert!(Range::new(chrono_tz::UTC, d(1, 1), d(12, 31)).is_ok());
         let long = NaiveDate::from_ymd_opt(2029, 1, 1).unwrap();
         assert!(Range::new(chrono_tz::UTC, d(1, 1), long).is_err());
+    }
+
+    #[test]
+    fn the_chart_keeps_zero_in_view_and_a_flat_line_has_height() {
+        let points = |b: &[&str]| -> Vec<ChartPoint> {
+            b.iter()
+                .map(|v| ChartPoint {
+                    date: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                    balance: v.parse().unwrap(),
+                })
+                .collect()
+        };
+        let text = |(a, b): (Decimal, Decimal)| (a.to_string(), b.to_string());
+        assert_eq!(
+            text(scale(&points(&["12.5", "40"]))),
+            ("0".into(), "40".into())
+        );
+        assert_eq!(
+            text(scale(&points(&["-3.2", "-1"]))),
+            ("-3.2".into(), "-1".into())
+        );
+        assert_eq!(text(scale(&points(&["0", "0"]))), ("0".into(), "1".into()));
     }
 }

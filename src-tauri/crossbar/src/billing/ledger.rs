@@ -1,17 +1,16 @@
-//! Typed calls for money: balance, ledgers, transactions, the service summary, cards (through
-//! the payment processor's client-side tokenization) and top-ups.
+//! The balance, ledger entries and totals, and payment-processor transactions: ranged
+//! listings read in 31-day windows, every page of each.
 
+use super::{decode_err, short, text};
 use crate::decode::Reply;
-use crate::{ApiError, Client, ErrorMeta};
-use base64::Engine;
+use crate::{ApiError, Client};
 use chrono::{DateTime, Duration, Utc};
-use desk_core::card::CardInput;
-use desk_core::money::{from_json, to_json};
+use desk_core::money::from_json;
 use desk_core::AccountId;
 use reqwest::Method;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Seconds between 0000-01-01 and 1970-01-01: Kazoo timestamps are Gregorian seconds.
 const GREGORIAN_OFFSET: i64 = 62_167_219_200;
@@ -71,83 +70,6 @@ pub struct TransactionRow {
 }
 
 /// What a top-up answered: the credit's ledger entry, and the charge's transaction when the
-/// platform has a payment bookkeeper (`kz_services_topup:topup/4` answers `{ledger}` alone
-/// when it has none).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopupReceipt {
-    pub transaction: Option<String>,
-    /// The transaction's status, when there is one: only `completed` means charged.
-    pub status: Option<String>,
-    pub ledger: Option<String>,
-}
-
-/// A card as the backend reports it: never more than brand, last four and expiry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CardOnFile {
-    /// The payment-method token.
-    pub token: String,
-    pub brand: String,
-    pub last_four: String,
-    pub exp_month: u32,
-    pub exp_year: i32,
-    pub default: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanItem {
-    pub category: String,
-    pub item: String,
-    pub quantity: i64,
-    pub rate: Decimal,
-    pub total: Decimal,
-}
-
-/// `/services/summary`: what the account pays monthly and when it is next billed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServiceSummary {
-    pub plan_id: Option<String>,
-    pub plan_name: Option<String>,
-    pub items: Vec<PlanItem>,
-    pub recurring: Decimal,
-    pub next_billing: Option<DateTime<Utc>>,
-}
-
-/// Where and with what to tokenize a card (decoded from `/braintree/client_token`).
-#[derive(Debug, Clone)]
-pub struct ProcessorAccess {
-    pub api: url::Url,
-    fingerprint: String,
-}
-
-impl ProcessorAccess {
-    /// The host card data will be sent to, for the card dialog.
-    pub fn host(&self) -> String {
-        self.api.host_str().unwrap_or_default().to_owned()
-    }
-}
-
-fn decode_err(reply: &Reply, detail: &str) -> ApiError {
-    ApiError::Decode {
-        detail: detail.to_owned(),
-        meta: ErrorMeta {
-            status: 200,
-            message: "unexpected answer".into(),
-            request_id: reply.request_id.clone(),
-            retry_after: None,
-        },
-    }
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
-fn short(v: &Value) -> Option<String> {
-    v.as_str()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(120).collect())
-}
-
 fn ledger_row(v: &Value) -> Option<LedgerRow> {
     let at =
         from_gregorian(&v["period"]["start"]).or_else(|| from_gregorian(&v["period"]["end"]))?;
@@ -183,21 +105,6 @@ fn transaction_row(v: &Value) -> Option<TransactionRow> {
         reason,
         created: from_gregorian(&v["created"])?,
         trigger: short(&v["executor"]["trigger"]),
-    })
-}
-
-fn card(v: &Value) -> Option<CardOnFile> {
-    let number = |k: &str| match &v[k] {
-        Value::String(s) => s.parse::<i64>().ok(),
-        other => other.as_i64(),
-    };
-    Some(CardOnFile {
-        token: v["id"].as_str()?.to_owned(),
-        brand: text(v, "card_type"),
-        last_four: text(v, "last_four"),
-        exp_month: u32::try_from(number("expiration_month")?).ok()?,
-        exp_year: i32::try_from(number("expiration_year")?).ok()?,
-        default: v["default"].as_bool().unwrap_or(false),
     })
 }
 
@@ -450,237 +357,5 @@ impl Client {
             need,
         )
         .await
-    }
-
-    pub async fn service_summary(&self, id: &AccountId) -> Result<ServiceSummary, ApiError> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("accounts/{id}/services/summary"),
-                &[],
-                None,
-            )
-            .await?;
-        let d = reply.data();
-        let invoice = d["invoices"].get(0).cloned().unwrap_or(Value::Null);
-        let items = invoice["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|i| {
-                Some(PlanItem {
-                    category: text(i, "category"),
-                    item: text(i, "item"),
-                    quantity: i["quantity"].as_i64().unwrap_or(0),
-                    rate: from_json(&i["rate"])?,
-                    total: from_json(&i["total"])?,
-                })
-            })
-            .collect();
-        // Plans are keyed by ID (`kzd_services:plans/1`); their names are in the rows of
-        // `/services/available`.
-        let plan_id = d["plans"]
-            .as_object()
-            .and_then(|p| p.keys().next().cloned());
-        let plan_name = match &plan_id {
-            Some(plan) => self.plan_name(id, plan).await,
-            None => None,
-        };
-        Ok(ServiceSummary {
-            plan_id,
-            plan_name,
-            items,
-            recurring: from_json(&invoice["summary"]["recurring"]).unwrap_or_default(),
-            next_billing: from_gregorian(&d["billing_cycle"]["next"]),
-        })
-    }
-
-    /// A plan's name as the reseller lists it; `None` when the listing cannot be read.
-    async fn plan_name(&self, id: &AccountId, plan: &str) -> Option<String> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("accounts/{id}/services/available"),
-                &[],
-                None,
-            )
-            .await
-            .ok()?;
-        let rows = reply.data().as_array()?;
-        let row = rows.iter().find(|r| r["id"].as_str() == Some(plan))?;
-        short(&row["name"])
-    }
-
-    /// The cards on file, read from the Braintree customer: unlike `…/braintree/cards`, which
-    /// fails until a customer exists, `GET …/customer` answers a placeholder without cards.
-    pub async fn cards(&self, id: &AccountId) -> Result<Vec<CardOnFile>, ApiError> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("accounts/{id}/braintree/customer"),
-                &[],
-                None,
-            )
-            .await?;
-        let cards = &reply.data()["credit_cards"];
-        if cards.is_null() {
-            return Ok(Vec::new());
-        }
-        let list = cards
-            .as_array()
-            .ok_or_else(|| decode_err(&reply, "the card list is not a list"))?;
-        Ok(list.iter().filter_map(card).collect())
-    }
-
-    /// Make sure the account has a Braintree customer, which Kazoo creates only on
-    /// `POST …/braintree/customer` (`braintree_customer:update/1`); until then the client
-    /// token cannot be had. The placeholder Kazoo answers for a missing one has no
-    /// `created_at`.
-    pub async fn ensure_customer(&self, id: &AccountId, company: &str) -> Result<(), ApiError> {
-        let path = format!("accounts/{id}/braintree/customer");
-        let reply = self.call(Method::GET, &path, &[], None).await?;
-        if reply.data().get("created_at").is_some() {
-            return Ok(());
-        }
-        let body = json!({"data": {"company": company}});
-        self.call(Method::POST, &path, &[], Some(body)).await?;
-        tracing::info!(account = %id, "payment customer created");
-        Ok(())
-    }
-
-    /// Where to tokenize a card for this account: only Braintree's gateway (or this computer,
-    /// for a platform on this computer), whatever the client token names.
-    pub async fn processor_access(&self, id: &AccountId) -> Result<ProcessorAccess, ApiError> {
-        let reply = self
-            .call(
-                Method::GET,
-                &format!("accounts/{id}/braintree/client_token"),
-                &[],
-                None,
-            )
-            .await?;
-        let bad = |d: &str| decode_err(&reply, d);
-        let encoded = reply.data()["client_token"]
-            .as_str()
-            .ok_or_else(|| bad("no client token"))?;
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .map_err(|_| bad("the client token is not base64"))?;
-        let token: Value =
-            serde_json::from_slice(&decoded).map_err(|_| bad("the client token is not JSON"))?;
-        let fingerprint = token["authorizationFingerprint"]
-            .as_str()
-            .ok_or_else(|| bad("the client token has no fingerprint"))?;
-        let api = crate::base_url::card_processor(
-            token["clientApiUrl"]
-                .as_str()
-                .ok_or_else(|| bad("the client token has no processor address"))?,
-            self.base(),
-        )?;
-        Ok(ProcessorAccess {
-            api,
-            fingerprint: fingerprint.to_owned(),
-        })
-    }
-
-    /// Send the card to the payment processor (never to the platform) for a single-use nonce.
-    pub async fn tokenize(
-        &self,
-        access: &ProcessorAccess,
-        card: &CardInput,
-    ) -> Result<String, ApiError> {
-        // Braintree's client API: `{clientApiUrl}/v1/payment_methods/credit_cards`.
-        let path = format!(
-            "{}/v1/payment_methods/credit_cards",
-            access.api.path().trim_end_matches('/')
-        );
-        let url = access
-            .api
-            .join(&path)
-            .map_err(|e| ApiError::InvalidUrl(format!("bad processor address: {e}")))?;
-        let body = json!({
-            "authorizationFingerprint": access.fingerprint,
-            "creditCard": {
-                "number": card.number.expose(),
-                "expirationDate": format!("{:02}/{}", card.expiry.month, card.expiry.year),
-                "cvv": card.cvv.expose(),
-                "cardholderName": card.holder,
-            }
-        });
-        let res = self
-            .http()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .map_err(crate::client::transport)?;
-        let status = res.status().as_u16();
-        let answer: Value = crate::client::capped_body(res)
-            .await
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(Value::Null);
-        let meta = ErrorMeta {
-            status,
-            message: "payment processor".into(),
-            request_id: None,
-            retry_after: None,
-        };
-        match status {
-            200..=299 => answer["creditCards"][0]["nonce"]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or(ApiError::Decode {
-                    detail: "the processor sent no nonce".into(),
-                    meta,
-                }),
-            // Only a 422 is the processor refusing the card; anything else is not a verdict
-            // on the card and says what it is.
-            422 => Err(ApiError::Declined {
-                reason: short(&answer["error"]["message"])
-                    .unwrap_or_else(|| "the card was refused".into()),
-                meta,
-            }),
-            _ => Err(ApiError::Unexpected { meta }),
-        }
-    }
-
-    /// Vault the card behind a nonce as the account's default payment method.
-    pub async fn add_card(&self, id: &AccountId, nonce: &str) -> Result<CardOnFile, ApiError> {
-        let body = json!({"data": {"payment_method_nonce": nonce}});
-        let reply = self
-            .call(
-                Method::PUT,
-                &format!("accounts/{id}/braintree/cards"),
-                &[],
-                Some(body),
-            )
-            .await?;
-        card(reply.data()).ok_or_else(|| decode_err(&reply, "the card answer is incomplete"))
-    }
-
-    /// `POST /services/topup {amount}`: charge the default card and credit the account. Kazoo
-    /// reads nothing but `amount` (`cb_services:get_topup_amount/1`), so nothing here can make a
-    /// repeat harmless: never retried automatically (see the engine's `credit`).
-    pub async fn topup(&self, id: &AccountId, amount: Decimal) -> Result<TopupReceipt, ApiError> {
-        let body = json!({"data": {"amount": to_json(amount)}});
-        let reply = self
-            .call(
-                Method::POST,
-                &format!("accounts/{id}/services/topup"),
-                &[],
-                Some(body),
-            )
-            .await?;
-        let d = reply.data();
-        let receipt = TopupReceipt {
-            transaction: short(&d["transaction"]["id"]),
-            status: short(&d["transaction"]["status"]),
-            ledger: short(&d["ledger"]["id"]),
-        };
-        if receipt.transaction.is_none() && receipt.ledger.is_none() {
-            return Err(decode_err(&reply, "the top-up answer names no credit"));
-        }
-        Ok(receipt)
     }
 }

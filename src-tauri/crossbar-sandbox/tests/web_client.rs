@@ -2,131 +2,17 @@
 //! real HTTP with a plain client. CORS preflights, JWT-shaped tokens that expire, users,
 //! the app store, callflows, and 404s (never 401 or 5xx) for what the sandbox lacks.
 
-use crate::support::{sandbox, Sandbox};
+mod common;
+
+use common::web::{base64url_decode, Web, ORIGIN};
+use common::{env_pinned, reseller, NOW};
 use crossbar_sandbox::{seed::account_id, Seed, DEMO_ACCOUNT_NAME, DEMO_PASSWORD, DEMO_USERNAME};
-use md5::{Digest, Md5};
-use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const ORIGIN: &str = "http://localhost:3000";
-
-struct Web {
-    base: String,
-    http: reqwest::Client,
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-fn creds(user: &str, pass: &str) -> String {
-    format!("{:x}", Md5::digest(format!("{user}:{pass}").as_bytes()))
-}
-
-/// RFC 4648 base64url without padding, enough to read a JWT's claims.
-fn base64url_decode(s: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => panic!("not base64url: {c}"),
-    };
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes() {
-        acc = (acc << 6) | u32::from(value(c));
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
-fn reseller() -> String {
-    account_id(DEMO_ACCOUNT_NAME)
-}
-
-impl Web {
-    fn new(sbx: &Sandbox) -> Self {
-        Self {
-            base: sbx.running.base_url.clone(),
-            http: reqwest::Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}/v2/{path}", self.base)
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut r = self
-            .http
-            .request(method, self.url(path))
-            .header("Origin", ORIGIN);
-        if let Some(t) = token {
-            r = r.header("X-Auth-Token", t);
-        }
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let res = r.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Answer {
-        self.send(Method::GET, path, Some(token), None).await
-    }
-
-    /// Sign in the way Monster UI does: md5("user:password") and the account name.
-    async fn login_as(&self, account: &str, user: &str, pass: &str) -> Answer {
-        self.send(
-            Method::PUT,
-            "user_auth",
-            None,
-            Some(json!({"data": {"credentials": creds(user, pass), "account_name": account, "method": "md5"}})),
-        )
-        .await
-    }
-
-    async fn token(&self) -> String {
-        let a = self
-            .login_as(DEMO_ACCOUNT_NAME, DEMO_USERNAME, DEMO_PASSWORD)
-            .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-        a.body["auth_token"].as_str().unwrap().to_owned()
-    }
-}
-
 #[tokio::test]
 async fn preflights_and_responses_carry_cors_headers_and_no_cookies() {
-    let sbx = sandbox(Seed::Demo, 60).await;
+    let sbx = env_pinned(Seed::Demo, 60).await;
     let web = Web::new(&sbx);
     let path = format!("accounts/{}", reseller());
     let pre = web
@@ -215,7 +101,7 @@ async fn preflights_and_responses_carry_cors_headers_and_no_cookies() {
 
 #[tokio::test]
 async fn tokens_are_jwt_shaped_and_still_expire_after_their_ttl() {
-    let sbx = sandbox(Seed::Demo, 2).await;
+    let sbx = env_pinned(Seed::Demo, 2).await;
     let web = Web::new(&sbx);
     let auth = web
         .login_as(DEMO_ACCOUNT_NAME, DEMO_USERNAME, DEMO_PASSWORD)
@@ -224,11 +110,7 @@ async fn tokens_are_jwt_shaped_and_still_expire_after_their_ttl() {
     // The envelope's timestamp is the server's time (Kazoo: `api_util:do_create_resp_envelope/1`):
     // the sandbox clock, pinned at NOW.
     let stamp = auth.body["timestamp"].as_str().unwrap_or_default();
-    assert!(
-        stamp.starts_with(&crate::support::NOW[..15]),
-        "{stamp} vs {}",
-        crate::support::NOW
-    );
+    assert!(stamp.starts_with(&NOW[..15]), "{stamp} vs {}", NOW);
     let token = auth.body["auth_token"].as_str().unwrap().to_owned();
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3, "header.claims.signature: {token}");
@@ -263,9 +145,9 @@ async fn tokens_are_jwt_shaped_and_still_expire_after_their_ttl() {
     // it was used.
     // (The sandbox's clock counts whole seconds, so it may read up to one ahead of ours.)
     assert!(
-        exp <= sbx.now().timestamp() + 3,
+        exp <= sbx.now().await + 3,
         "exp {exp} now {}",
-        sbx.now().timestamp()
+        sbx.now().await
     );
     sbx.advance(3).await;
     let late = web.get(&path, &token).await;
@@ -284,7 +166,7 @@ async fn tokens_are_jwt_shaped_and_still_expire_after_their_ttl() {
 
 #[tokio::test]
 async fn users_list_and_read_with_names_priv_level_and_ui_flags() {
-    let sbx = sandbox(Seed::Demo, 60).await;
+    let sbx = env_pinned(Seed::Demo, 60).await;
     let web = Web::new(&sbx);
     let auth = web
         .login_as(DEMO_ACCOUNT_NAME, DEMO_USERNAME, DEMO_PASSWORD)
@@ -366,7 +248,7 @@ async fn users_list_and_read_with_names_priv_level_and_ui_flags() {
 
 #[tokio::test]
 async fn creating_and_patching_a_user_round_trips_and_survives_a_restart() {
-    let sbx = sandbox(Seed::Demo, 60).await;
+    let sbx = env_pinned(Seed::Demo, 60).await;
     let web = Web::new(&sbx);
     let token = web.token().await;
     let users = format!("accounts/{}/users", reseller());
@@ -472,7 +354,7 @@ async fn creating_and_patching_a_user_round_trips_and_survives_a_restart() {
         .await;
     assert_eq!(raise.status, StatusCode::FORBIDDEN);
 
-    let sbx = sbx.stop().await.start().await;
+    let sbx = sbx.restart().await;
     let web = Web::new(&sbx);
     let token = web.token().await;
     let back = web.get(&one, &token).await;
@@ -483,7 +365,7 @@ async fn creating_and_patching_a_user_round_trips_and_survives_a_restart() {
 
 #[tokio::test]
 async fn a_valid_token_on_a_route_the_sandbox_lacks_gets_404_not_401() {
-    let sbx = sandbox(Seed::Demo, 60).await;
+    let sbx = env_pinned(Seed::Demo, 60).await;
     let web = Web::new(&sbx);
     let token = web.token().await;
     let acct = reseller();
@@ -535,7 +417,7 @@ async fn a_valid_token_on_a_route_the_sandbox_lacks_gets_404_not_401() {
 
 #[tokio::test]
 async fn whitelabel_is_a_404_without_authentication() {
-    let sbx = sandbox(Seed::Demo, 60).await;
+    let sbx = env_pinned(Seed::Demo, 60).await;
     let web = Web::new(&sbx);
     for path in ["whitelabel/localhost", "whitelabel/localhost/logo"] {
         let a = web.send(Method::GET, path, None, None).await;
@@ -548,14 +430,14 @@ async fn whitelabel_is_a_404_without_authentication() {
 
 #[tokio::test]
 async fn apps_store_and_callflows_answer_with_lists() {
-    let sbx = sandbox(Seed::Demo, 60).await;
+    let sbx = env_pinned(Seed::Demo, 60).await;
     let web = Web::new(&sbx);
     let auth = web
         .login_as(DEMO_ACCOUNT_NAME, DEMO_USERNAME, DEMO_PASSWORD)
         .await;
     let token = auth.body["auth_token"].as_str().unwrap().to_owned();
     let acct = reseller();
-    let api_url = format!("{}/v2/", sbx.running.base_url);
+    let api_url = format!("{}/v2/", sbx.sbx.base_url);
 
     // The admin may launch every app the store lists.
     let session_apps = auth.body["data"]["apps"].as_array().unwrap();
