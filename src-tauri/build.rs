@@ -50,6 +50,9 @@ const COMMANDS: &[&str] = &[
     "watched_balances",
     "alert_tiers",
     "save_alert_tiers",
+    "balances",
+    "refresh_balances",
+    "export_balances",
     "zone_clock",
     "copy_text",
 ];

@@ -159,6 +159,9 @@ pub fn run() {
             commands::billing::watched_balances,
             commands::billing::alert_tiers,
             commands::billing::save_alert_tiers,
+            commands::balances::balances,
+            commands::balances::refresh_balances,
+            commands::balances::export_balances,
             commands::system::zone_clock,
             commands::system::copy_text,
         ])

@@ -214,6 +214,14 @@ pub(super) fn writer(
                 std::process::exit(3);
             }
         };
+        if mode == Mode::Rebuild {
+            // Its work was the rebuild; a kill that lands after it finds it waiting. (The
+            // rebuilt cache holds no account documents to save edits to.)
+            println!("READY");
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
         if online {
             desk.sign_in(demo_login(), false).await.expect("sign in");
         }

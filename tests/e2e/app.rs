@@ -95,6 +95,16 @@ impl App {
         app
     }
 
+    /// The reseller's admin signed in to a `scale:N` backend, the whole tree synced.
+    pub async fn reseller_at_scale(backend: &Backend, accounts: usize) -> App {
+        let app = Self::launch_for(backend, &[]).await;
+        app.signed_in_as(crossbar_sandbox::DEMO_ACCOUNT_NAME, "admin", "demo", false)
+            .await;
+        let footer = format!("{} accounts", accounts + 1);
+        app.wait_for("#sidebar-footer", |t| t == footer).await;
+        app
+    }
+
     /// Start the app on `backend` (plus `args`), on the backend's clock.
     pub async fn launch_for(backend: &Backend, args: &[&str]) -> App {
         let url = backend.url();

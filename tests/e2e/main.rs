@@ -3,6 +3,7 @@
 
 mod app;
 mod backend;
+mod balances;
 mod billing;
 mod demo;
 mod desktop;

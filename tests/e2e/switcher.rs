@@ -9,11 +9,7 @@ use std::time::{Duration, Instant};
 #[tokio::test(flavor = "multi_thread")]
 async fn ten_thousand_accounts_load_lazily_and_search_per_keystroke() {
     let backend = Backend::start_seeded(Seed::Scale(10_000)).await;
-    let app = App::launch_for(&backend, &[]).await;
-    app.signed_in_as(DEMO_ACCOUNT_NAME, "admin", "demo", false)
-        .await;
-    app.wait_for("#sidebar-footer", |t| t == "10001 accounts")
-        .await;
+    let app = App::reseller_at_scale(&backend, 10_000).await;
     let rendered = app
         .client
         .execute(

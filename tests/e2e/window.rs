@@ -32,13 +32,23 @@ impl App {
 
     /// Wait until the element's text satisfies `ok`; fails with what was last seen.
     pub async fn wait_for(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.wait_up_to(WAIT, css, ok).await
+    }
+
+    /// [`App::wait_for`] for something slower than a screen (a refresh over 10,000 accounts).
+    pub async fn wait_up_to(
+        &self,
+        limit: Duration,
+        css: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> String {
         let started = Instant::now();
         loop {
             let t = self.text(css).await;
             if ok(&t) {
                 return t;
             }
-            if started.elapsed() > WAIT {
+            if started.elapsed() > limit {
                 self.screenshot("timeout").await;
                 let html = self
                     .client

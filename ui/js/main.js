@@ -3,6 +3,7 @@
 // screen until they are saved.
 
 import { renderAccountInfo } from './account-info.js';
+import { showBalances, updateBalances } from './balances.js';
 import { renderChips } from './chips.js';
 import { confirmDialog } from './dialogs.js';
 import { $, claim, h, holder, keepingFocus, replace, typedIn, watchTyping } from './dom.js';
@@ -23,7 +24,7 @@ import { errorBlock, startZoneClocks } from './views.js';
 
 const TABS = ['info', 'trunks', 'payment', 'usage', 'plan', 'log'];
 
-const screens = ['boot', 'signin', 'not-admin', 'failed', 'account'];
+const screens = ['boot', 'signin', 'not-admin', 'failed', 'account', 'balances'];
 let boot = null;
 let current = null; // { id, tab, view, trunks, form }
 let consentShownFor = null;
@@ -288,7 +289,8 @@ async function reloadInfo({ fetch = true } = {}) {
 }
 
 function reloadCurrent() {
-  if (!current) return;
+  // Over the Balances screen the account waits: it is read again when shown.
+  if (!current || !$('screen-balances').hidden) return;
   reloadInfo({ fetch: false });
   if (current.tab === 'trunks') reloadTrunks();
   else if (current.tab !== 'info' && !sideBusy(current.tab)) renderSide(current.tab, current.id);
@@ -388,6 +390,25 @@ function toggleMenu() {
   });
 }
 
+const balancesContext = () => ({
+  notify,
+  copy,
+  toast,
+  onOpen: async (id) => {
+    if (!current || current.id !== id) await switcher.choose(id);
+    selectTab('usage');
+    show('account');
+  },
+});
+
+/** Every sub-account's balance at a glance (the account screen keeps its place). */
+async function openBalances() {
+  if (!boot || boot.phase !== 'ready' || !(await mayLeave())) return;
+  show('balances');
+  showBalances($('screen-balances'), balancesContext());
+  $('balances-search').focus();
+}
+
 async function syncNow() {
   if (!boot || boot.phase !== 'ready') return;
   try {
@@ -420,6 +441,9 @@ document.addEventListener('keydown', (e) => {
   } else if (mod && e.shiftKey && e.key.toLowerCase() === 'p') {
     e.preventDefault();
     openPending();
+  } else if (mod && e.key.toLowerCase() === 'b') {
+    e.preventDefault();
+    openBalances();
   } else if (e.key === '?' && !typing) {
     e.preventDefault();
     openHelp();
@@ -436,6 +460,7 @@ $('pin-button').addEventListener('click', async () => {
   }
 });
 $('sync-button').addEventListener('click', syncNow);
+$('open-balances').addEventListener('click', openBalances);
 $('open-settings').addEventListener('click', () => boot && openSettings(boot, { onSaved: settingsSaved, notify }));
 $('open-help').addEventListener('click', openHelp);
 $('profile-button').addEventListener('click', toggleMenu);
@@ -466,8 +491,9 @@ listen('desk-changed', async () => {
   if (!current || !boot || boot.phase !== 'ready') return;
   const after = boot.status ? boot.status.pending : 0;
   if (before > 0 && after === 0) toast('Synced');
-  reloadCurrent();
   markPendingInTree();
+  if (!$('screen-balances').hidden) updateBalances(balancesContext());
+  else reloadCurrent();
 });
 
 // A low-balance notification or a tray balance was chosen: show that account's Usage Charges.

@@ -141,6 +141,7 @@ export function openSettings(boot, { onSaved, notify }) {
 const SHORTCUTS = [
   ['Ctrl/⌘ + K', 'Search accounts'],
   ['Ctrl/⌘ + S', 'Save changes'],
+  ['Ctrl/⌘ + B', 'Balances of every account'],
   ['Esc', 'Discard unsaved changes (or close a dialog)'],
   ['Alt + 1 … 6', 'Account Info / Trunks / Payment Details / Usage Charges / Service Plan / Change Log'],
   ['F5', 'Sync now'],

@@ -463,7 +463,9 @@ const ZONES: &[&str] = &[
     "Africa/Johannesburg",
 ];
 
-/// N accounts: every tenth is a parent of the next nine, so the tree is two levels deep.
+/// N accounts: every tenth is a parent of the next nine, so the tree is two levels deep. Each
+/// has a balance from an opening credit of its own, from 0.00 to 119.99, so that a screen
+/// sorting balances has something to sort.
 fn scale(b: &mut Builder, n: usize) {
     b.master_and_reseller();
     let mut parent = R.to_owned();
@@ -493,6 +495,16 @@ fn scale(b: &mut Builder, n: usize) {
             false,
             Some("pbx-standard"),
         );
+        let opening = rust_decimal::Decimal::new(((i * 7_919) % 12_000) as i64, 2);
+        if !opening.is_zero() {
+            let at = b.state.now() - 86_400;
+            b.state
+                .books(&account_id(&name))
+                .ledger
+                .push(crate::books::LedgerEntry::topup(
+                    opening, "manual", None, at,
+                ));
+        }
         if i % 10 == 0 {
             parent = name;
         }

@@ -78,6 +78,7 @@ pub struct Desk {
     pub(crate) money: crate::credit::Money,
     pub(crate) pushing: crate::sync::Pushing,
     pub(crate) watching: crate::watch::Watching,
+    pub(crate) board: crate::balances::Board,
     /// Bumped whenever something the window shows has changed.
     changed: watch::Sender<u64>,
     /// What "now" is: every date-dependent rule asks this.
@@ -109,6 +110,7 @@ impl Desk {
             money: Default::default(),
             pushing: Default::default(),
             watching: Default::default(),
+            board: Default::default(),
             changed: watch::Sender::new(0),
             clock: Arc::default(),
         }

@@ -173,6 +173,13 @@ impl AccountIndex {
         }
     }
 
+    /// Every account below the root, in the order the tree was listed.
+    pub fn descendants(&self) -> impl Iterator<Item = NodeView> + '_ {
+        (0..self.nodes.len())
+            .filter(|i| *i != self.root)
+            .map(|i| self.view(i))
+    }
+
     pub fn node(&self, id: &str) -> Option<NodeView> {
         self.by_id.get(id).map(|i| self.view(*i))
     }

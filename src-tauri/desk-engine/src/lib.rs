@@ -3,6 +3,7 @@
 //! are thin calls into [`Desk`].
 
 mod backoff;
+mod balances;
 mod billing;
 mod clock;
 mod credit;
@@ -25,6 +26,10 @@ mod views;
 mod watch;
 mod zone;
 
+pub use balances::{
+    BalanceFilter, BalanceRow, BalanceSort, BalancesPage, BalancesQuery, RefreshProgress,
+    CONCURRENCY as BALANCE_CONCURRENCY,
+};
 pub use billing::{
     usage_csv, BillingSettingsForm, BillingSettingsView, CardEntry, CardView, ChargePreview,
     PaymentView, PlanRow, PlanView, UsageView, PRORATION_RULE,

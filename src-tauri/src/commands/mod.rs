@@ -1,6 +1,7 @@
 //! Thin Tauri commands: argument plumbing over the engine, nothing else. One file per screen.
 
 pub mod accounts;
+pub mod balances;
 pub mod billing;
 pub mod edits;
 pub mod history;

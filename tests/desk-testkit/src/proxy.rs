@@ -87,6 +87,8 @@ struct Shared {
     dice: Dice,
     /// Answered with an [`Endless`] body.
     endless: Mutex<Vec<Unending>>,
+    /// Requests being relayed now, and the most there have been at once.
+    in_flight: Mutex<(usize, usize)>,
 }
 
 pub struct Proxy {
@@ -120,6 +122,7 @@ impl Proxy {
             canned: Mutex::new(Vec::new()),
             dice: Dice::default(),
             endless: Mutex::new(Vec::new()),
+            in_flight: Mutex::new((0, 0)),
         });
         let accept = shared.clone();
         let task = tokio::spawn(async move {
@@ -130,7 +133,7 @@ impl Proxy {
                 }
                 let shared = accept.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| relay(shared.clone(), req));
+                    let service = service_fn(move |req| counted(shared.clone(), req));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(socket), service)
                         .await;
@@ -138,6 +141,11 @@ impl Proxy {
             }
         });
         Proxy { url, shared, task }
+    }
+
+    /// The most requests that were being relayed at the same time.
+    pub fn most_at_once(&self) -> usize {
+        self.shared.in_flight.lock().1
     }
 
     /// Every request so far, oldest first.
@@ -322,6 +330,18 @@ impl std::fmt::Display for Dropped {
 }
 
 impl std::error::Error for Dropped {}
+
+/// [`relay`], counted among the requests in flight.
+async fn counted(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
+    {
+        let mut n = shared.in_flight.lock();
+        n.0 += 1;
+        n.1 = n.1.max(n.0);
+    }
+    let reply = relay(shared.clone(), req).await;
+    shared.in_flight.lock().0 -= 1;
+    reply
+}
 
 async fn relay(shared: Arc<Shared>, req: hyper::Request<Incoming>) -> Result<Reply, Dropped> {
     if shared.down.load(Ordering::SeqCst) {
