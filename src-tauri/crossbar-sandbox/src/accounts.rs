@@ -1,5 +1,5 @@
-//! `/v2/accounts/{id}`: GET, POST (replace the public part), PATCH (merge; `null` removes), and
-//! the `children` / `descendants` listings.
+//! `/v2/accounts/{id}`: GET, PUT (a new sub-account), POST (replace the public part), PATCH
+//! (merge; `null` removes), DELETE, and the `children` / `descendants` listings.
 
 use crate::auth::OnAccount;
 use crate::envelope::Reply;
@@ -9,6 +9,7 @@ use crate::paging::{self};
 use crate::{rules, Shared};
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -34,7 +35,11 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route(
             "/v2/accounts/{id}",
-            get(get_account).post(post_account).patch(patch_account),
+            get(get_account)
+                .put(put_account)
+                .post(post_account)
+                .patch(patch_account)
+                .delete(delete_account),
         )
         .route("/v2/accounts/{id}/children", get(children))
         .route("/v2/accounts/{id}/descendants", get(descendants))
@@ -56,6 +61,143 @@ async fn get_account(
         state.account_view(acct, &token.account_id),
         Some(&rev),
     ))
+}
+
+/// `crossbar.accounts.account_realm_suffix` on this platform (Kazoo's default is
+/// `sip.2600hz.com`; an operator sets its own, as the sandbox's seed does).
+const ACCOUNT_REALM_SUFFIX: &str = "sip.deskdemo.net";
+
+/// `PUT /v2/accounts/{PARENT}` (`cb_accounts:validate/2` → `kzd_accounts:validate/3`, then
+/// `cb_accounts:put/2`): a new account under the one in the URL, which the caller must be or
+/// reach (`cb_simple_authz`). A missing or empty realm becomes `kzd_accounts:random_realm/0`
+/// (six hex digits and the platform's suffix — not the parent's realm); a missing zone is the
+/// system default, not the parent's (`ensure_account_has_timezone/1`: a new document has no
+/// tree yet); realm and name must be unique platform-wide, the name as `normalize_name/1`
+/// reads it. `pvt_enabled` is copied from the parent; no service plan is assigned (4.3's
+/// `kz_services:create/2` sets none) and nothing is charged, so there is no 402. 201 with
+/// `Location`.
+async fn put_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Bytes) -> Reply {
+    let OnAccount { ctx, token, id } = on;
+    let parent = id.as_str();
+    let mut state = shared.lock();
+    let Some(parent_acct) = state.account(parent).cloned() else {
+        return Err(envelope::bad_identifier(&ctx, parent));
+    };
+    let (mut doc, _) = envelope::request_data(&ctx, &body)?;
+    doc.retain(|k, _| {
+        !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
+    });
+    let realm_given = doc
+        .get("realm")
+        .and_then(Value::as_str)
+        .is_some_and(|r| !r.is_empty());
+    if !realm_given {
+        let realm = format!("{}.{ACCOUNT_REALM_SUFFIX}", envelope::random_hex(3));
+        doc.insert("realm".into(), realm.into());
+    }
+    if let Some(Value::String(realm)) = doc.get_mut("realm") {
+        realm.retain(|c| c != ' ');
+    }
+    let zone_set = doc
+        .get("timezone")
+        .and_then(Value::as_str)
+        .is_some_and(|z| z != "inherit");
+    if !zone_set {
+        doc.insert(
+            "timezone".into(),
+            chrono_tz::America::Los_Angeles.name().into(),
+        );
+    }
+    let mut errs = rules::check_account(&doc);
+    check_unique(&state, "", &doc, &mut errs);
+    if !errs.is_empty() {
+        return Err(envelope::validation(&ctx, errs.into_map()));
+    }
+    // The schema's defaults (`accounts.json`), applied by jesse with `use_defaults`.
+    doc.entry("enabled").or_insert(Value::Bool(true));
+    for key in ["call_restriction", "music_on_hold", "preflow", "ringtones"] {
+        doc.entry(key).or_insert_with(|| json!({}));
+    }
+    let now = state.now();
+    let new_id = envelope::random_hex(16);
+    let mut tree = parent_acct.tree.clone();
+    tree.push(parent_acct.id.clone());
+    state.accounts.insert(
+        new_id.clone(),
+        crate::model::Account {
+            id: new_id.clone(),
+            doc,
+            tree,
+            created: now,
+            modified: now,
+            rev: 1,
+            is_reseller: false,
+            superduper_admin: false,
+            enabled: parent_acct.enabled,
+            api_key: envelope::random_hex(32),
+            plan: None,
+        },
+    );
+    if let Err(e) = state.save_account(&new_id) {
+        state.accounts.remove(&new_id);
+        return Err(envelope::datastore_fault(&ctx, &e));
+    }
+    let Some(acct) = state.account(&new_id) else {
+        return Err(envelope::bad_identifier(&ctx, &new_id));
+    };
+    let rev = State::revision(acct.rev, &acct.doc);
+    let mut res = envelope::success(
+        &ctx,
+        StatusCode::CREATED,
+        state.account_view(acct, &token.account_id),
+        Some(&rev),
+        Map::new(),
+    );
+    // `crossbar_doc:handle_json_success/3` on a PUT: the new document's ID.
+    if let Ok(v) = HeaderValue::from_str(&new_id) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// `DELETE /v2/accounts/{ID}` (`cb_accounts:validate_delete_request/2`, `delete/2`): refused
+/// for the platform's master (405: not offered) and, with a 500 `account_has_descendants`, for
+/// an account that still has sub-accounts (`kapps_util:account_has_descendants/1`). Otherwise
+/// its services end and its data is removed; the answer is the account as it was, marked
+/// `_read_only.deleted`. No balance check.
+async fn delete_account(AxState(shared): AxState<Shared>, on: OnAccount) -> Reply {
+    let OnAccount { ctx, token, id } = on;
+    let id = id.as_str();
+    let mut state = shared.lock();
+    if id == state.master_id {
+        return Err(envelope::not_allowed(&ctx));
+    }
+    let Some(acct) = state.account(id).cloned() else {
+        return Err(envelope::bad_identifier(&ctx, id));
+    };
+    if state
+        .accounts
+        .values()
+        .any(|a| a.tree.iter().any(|t| t == id))
+    {
+        return Err(envelope::error(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "account_has_descendants",
+            json!({"message": "account has descendants"}),
+        ));
+    }
+    let mut view = state.account_view(&acct, &token.account_id);
+    view["_read_only"] = json!({"deleted": true});
+    state.accounts.remove(id);
+    state.limits.remove(id);
+    state.users.remove(id);
+    state.books.remove(id);
+    state.callflows.remove(id);
+    if let Err(e) = state.remove_account_files(id) {
+        return Err(envelope::datastore_fault(&ctx, &e));
+    }
+    Ok(envelope::ok(&ctx, view, None))
 }
 
 async fn post_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Bytes) -> Reply {

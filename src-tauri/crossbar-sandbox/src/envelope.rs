@@ -169,8 +169,13 @@ pub async fn unknown_route() -> Response {
 
 /// 405 for a verb the path does not take (Kazoo's `invalid_method`).
 pub async fn invalid_method() -> Response {
+    not_allowed(&Ctx::new(""))
+}
+
+/// The same 405 from a handler that knows the verb is not offered for this resource.
+pub fn not_allowed(ctx: &Ctx) -> Response {
     error(
-        &Ctx::new(""),
+        ctx,
         StatusCode::METHOD_NOT_ALLOWED,
         "invalid_method",
         json!({"message": "invalid method"}),

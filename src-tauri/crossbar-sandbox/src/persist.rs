@@ -173,6 +173,19 @@ impl State {
         }
     }
 
+    /// A deleted account's files: its document, limits, users, books and callflows. (Kazoo
+    /// hard-deletes the account's databases and soft-deletes its `accounts` document; listings
+    /// skip both alike.)
+    pub fn remove_account_files(&self, id: &str) -> std::io::Result<()> {
+        for kind in ["accounts", "limits", "users", "books", "callflows"] {
+            match std::fs::remove_file(self.doc_path(kind, id)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Tokens survive restarts, as Kazoo's signed tokens do; expired ones are dropped here.
     pub fn save_tokens(&mut self) -> std::io::Result<()> {
         let now = self.now();

@@ -212,7 +212,7 @@ fn write(
         errs.add(
             "username",
             "unique",
-            json!({"message": "Username is not unique for this account", "cause": username}),
+            json!({"message": "Username must be unique within account", "cause": username}),
         );
     }
     let password = match password {

@@ -394,3 +394,77 @@ async fn kazoo_42_has_no_total_topup_or_summary_and_answers_current_balance() {
         .await;
     assert_eq!(total["version"], "4.3.142");
 }
+
+/// `cb_accounts` PUT → `kzd_accounts:validate/3`: names are unique platform-wide as
+/// `normalize_name/1` reads them (lower case, letters and digits only), realms in any case; a
+/// missing realm is `random_realm/0` (six hex digits and the platform's suffix, not the
+/// parent's realm) and a missing zone the system default, not the parent's. 201 with
+/// `Location`. `cb_accounts:validate_delete_request/2` then refuses to delete an account with a
+/// sub-account (500 `account_has_descendants`) and deletes a leaf.
+#[tokio::test]
+async fn kzd_accounts_validate_creates_a_sub_account_and_delete_refuses_a_parent() {
+    let (e, t) = demo().await;
+    let parent = account_id("Maison Laurent Avocats"); // Europe/Paris, no sub-accounts
+    let put = |data: Value| {
+        let path = format!("accounts/{parent}");
+        let (e, t) = (&e, &t);
+        async move {
+            e.req(Method::PUT, &path, t, Some(json!({ "data": data })))
+                .await
+        }
+    };
+    let (s, clash) = put(json!({"name": "MAISON laurent-avocats"})).await;
+    assert_eq!(s, 400, "{clash}");
+    assert_eq!(
+        clash["data"]["name"]["unique"]["message"],
+        "Account name already in use"
+    );
+    let (s, clash) =
+        put(json!({"name": "Laurent Lyon", "realm": "MAISON-LAURENT.SIP.deskdemo.net"})).await;
+    assert_eq!(s, 400, "{clash}");
+    assert_eq!(
+        clash["data"]["realm"]["unique"]["message"],
+        "Account realm already in use"
+    );
+
+    let res = e
+        .http
+        .put(e.url(&format!("accounts/{parent}")))
+        .header("X-Auth-Token", &t)
+        .json(&json!({"data": {"name": "Laurent Lyon"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let created: Value = res.json().await.unwrap();
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, id);
+    let realm = created["data"]["realm"].as_str().unwrap();
+    let (label, suffix) = realm.split_once('.').unwrap();
+    assert!(
+        label.len() == 6 && label.chars().all(|c| c.is_ascii_hexdigit()),
+        "{realm}"
+    );
+    assert_eq!(suffix, "sip.deskdemo.net");
+    assert_eq!(created["data"]["timezone"], "America/Los_Angeles");
+    assert_eq!(created["data"]["enabled"], true);
+    let (_, kids) = e.get(&format!("accounts/{parent}/children"), &t).await;
+    assert!(kids["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["id"] == id.as_str()));
+
+    let (s, refused) = e
+        .req(Method::DELETE, &format!("accounts/{parent}"), &t, None)
+        .await;
+    assert_eq!(s, 500);
+    assert_eq!(refused["message"], "account_has_descendants");
+    let (s, deleted) = e
+        .req(Method::DELETE, &format!("accounts/{id}"), &t, None)
+        .await;
+    assert_eq!(s, 200, "{deleted}");
+    assert_eq!(deleted["data"]["_read_only"]["deleted"], true);
+    assert_eq!(e.get(&format!("accounts/{id}"), &t).await.0, 404);
+}
