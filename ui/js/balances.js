@@ -4,7 +4,7 @@
 // or a refresh moves on.
 
 import { claim, h, replace } from './dom.js';
-import { absoluteTime, money, relativeTime } from './format.js';
+import { absoluteTime, money, negative, relativeTime } from './format.js';
 import { call } from './ipc.js';
 import { errorBlock } from './views.js';
 
@@ -158,7 +158,6 @@ function line(r, ctx) {
       }
     },
   });
-  const negative = r.balance && Number(r.balance.value) < 0;
   return h(
     'tr',
     { class: r.below ? 'balance-below' : null, dataset: { id: r.account_id } },
@@ -174,7 +173,7 @@ function line(r, ctx) {
       }),
       h('div', { class: 'sub mono', text: r.realm }),
     ),
-    h('td', { class: `num${negative ? ' negative' : ''}`, text: money(r.balance) }),
+    h('td', { class: `num${negative(r.balance) ? ' negative' : ''}`, text: money(r.balance) }),
     h('td', { class: 'num', text: thresholds(r) }),
     h('td', { text: r.auto_recharge === null ? '—' : r.auto_recharge ? 'On' : 'Off' }),
     h('td', { text: r.read_at ? relativeTime(r.read_at) : 'Never', title: r.read_at ? absoluteTime(r.read_at) : null }),

@@ -49,6 +49,11 @@ export function money(amount) {
   return amount ? amount.text : '—';
 }
 
+/** Whether an amount from the core is below zero (false when there is none). */
+export function negative(amount) {
+  return Boolean(amount) && Number(amount.value) < 0;
+}
+
 /** A date and time in `zone` (with its abbreviation), or in this computer's zone without one. */
 export function zonedTime(iso, zone) {
   const opts = { dateStyle: 'medium', timeStyle: 'short' };

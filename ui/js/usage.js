@@ -4,12 +4,11 @@
 import { close, openDialog } from './dialogs.js';
 import { claim, h, replace } from './dom.js';
 import { clearErrors, input, setError, showErrors } from './fields.js';
-import { money } from './format.js';
+import { money, negative } from './format.js';
 import { call } from './ipc.js';
 import { tiersCard } from './tiers.js';
 import { card, errorBlock, row } from './views.js';
 
-const negative = (amount) => Number(amount.value) < 0;
 const signed = (d) => h('span', { class: `num${negative(d) ? ' negative' : ''}`, text: money(d) });
 
 // The range the user chose per account; without one the app shows the last 30 days (worked out

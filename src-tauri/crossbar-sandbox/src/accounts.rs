@@ -84,9 +84,7 @@ async fn put_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Byte
         return Err(envelope::bad_identifier(&ctx, parent));
     };
     let (mut doc, _) = envelope::request_data(&ctx, &body)?;
-    doc.retain(|k, _| {
-        !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
-    });
+    let new_id = envelope::random_hex(16);
     let realm_given = doc
         .get("realm")
         .and_then(Value::as_str)
@@ -95,19 +93,9 @@ async fn put_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Byte
         let realm = format!("{}.{ACCOUNT_REALM_SUFFIX}", envelope::random_hex(3));
         doc.insert("realm".into(), realm.into());
     }
-    if let Some(Value::String(realm)) = doc.get_mut("realm") {
-        realm.retain(|c| c != ' ');
-    }
-    let zone_set = doc
-        .get("timezone")
-        .and_then(Value::as_str)
-        .is_some_and(|z| z != "inherit");
-    if !zone_set {
-        doc.insert(
-            "timezone".into(),
-            chrono_tz::America::Los_Angeles.name().into(),
-        );
-    }
+    clean_input(&mut doc);
+    // Not stored yet: no tree, so the system default.
+    ensure_account_has_timezone(&state, &new_id, &mut doc, Write::Replace);
     let mut errs = rules::check_account(&doc);
     check_unique(&state, "", &doc, &mut errs);
     if !errs.is_empty() {
@@ -119,7 +107,6 @@ async fn put_account(AxState(shared): AxState<Shared>, on: OnAccount, body: Byte
         doc.entry(key).or_insert_with(|| json!({}));
     }
     let now = state.now();
-    let new_id = envelope::random_hex(16);
     let mut tree = parent_acct.tree.clone();
     tree.push(parent_acct.id.clone());
     state.accounts.insert(
@@ -231,6 +218,18 @@ pub(crate) fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) 
     }
 }
 
+/// What every account write drops or tidies before validating: private and server-computed
+/// keys (`kzd_accounts:cleanup_leaky_keys/3` and `kz_doc:public_fields/1`), and spaces in the
+/// realm (`kzd_accounts:remove_spaces/3`).
+fn clean_input(input: &mut Map<String, Value>) {
+    input.retain(|k, _| {
+        !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
+    });
+    if let Some(Value::String(realm)) = input.get_mut("realm") {
+        realm.retain(|c| !c.is_whitespace());
+    }
+}
+
 /// The shared write path: authorise, clean, merge, validate, check uniqueness, store.
 fn write(shared: &Shared, on: OnAccount, body: &[u8], how: Write) -> Reply {
     let OnAccount { ctx, token, id } = on;
@@ -243,13 +242,7 @@ fn write(shared: &Shared, on: OnAccount, body: &[u8], how: Write) -> Reply {
         .get("enabled")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    input.retain(|k, _| {
-        !(k.starts_with('_') || k.starts_with("pvt_") || SERVER_KEYS.contains(&k.as_str()))
-    });
-    // Kazoo strips spaces from realms before validating them.
-    if let Some(Value::String(realm)) = input.get_mut("realm") {
-        realm.retain(|c| !c.is_whitespace());
-    }
+    clean_input(&mut input);
     let Some(current) = state.account(id).map(|a| a.doc.clone()) else {
         return Err(envelope::bad_identifier(&ctx, id));
     };

@@ -62,6 +62,15 @@ pub struct Tiers {
 }
 
 impl Tiers {
+    /// The thresholds that announce: all of them when the tiers are on, none when off.
+    pub fn active(&self) -> &[Decimal] {
+        if self.enabled {
+            &self.thresholds
+        } else {
+            &[]
+        }
+    }
+
     /// The tiers as typed (blank boxes ignored): amounts above zero, at most [`MAX_TIERS`],
     /// each once. Errors name the field `alert_tiers`.
     pub fn parse(enabled: bool, typed: &[String]) -> Result<Tiers, FieldError> {

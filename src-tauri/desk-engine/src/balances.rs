@@ -10,8 +10,7 @@
 //! the background — and the account document only when it is not cached (it holds the
 //! thresholds). Each reading is kept with its time; the screen is built from the cache alone.
 
-use crate::billing::SeenBalance;
-use crate::export::{sheet, Cell};
+use crate::export::{sheet, write_file, Cell};
 use crate::{Desk, EngineError};
 use chrono::{DateTime, Utc};
 use desk_core::money::{cents_text, shown_opt};
@@ -163,10 +162,7 @@ impl Desk {
     ) -> Result<usize, EngineError> {
         let rows = self.board_rows()?;
         let kept = kept(&rows, query);
-        std::fs::write(path, to_csv(&kept)).map_err(|e| desk_store::StoreError::Io {
-            path: path.to_owned(),
-            detail: e.to_string(),
-        })?;
+        write_file(path, &to_csv(&kept))?;
         Ok(kept.len())
     }
 
@@ -238,7 +234,7 @@ impl Desk {
         }
         // Only an answer counts: the copy kept from before is no reading.
         let balance = self.observe(self.client.balance(&account).await)?;
-        self.remembered(&format!("balance:{id}"), Ok(balance))?;
+        self.remembered(&crate::billing::balance_key(id), Ok(balance))?;
         Ok(())
     }
 
@@ -262,7 +258,7 @@ impl Desk {
         let watched: std::collections::HashSet<String> = self.watched()?.into_iter().collect();
         let mut rows = Vec::with_capacity(index.len());
         for node in index.descendants() {
-            let seen: Option<SeenBalance> = self.cache.pref(&format!("balance:{}", node.id))?;
+            let seen = self.last_balance(&node.id)?;
             let doc = self
                 .cache
                 .account(&node.id)?
@@ -282,11 +278,7 @@ impl Desk {
                 read_at: seen.map(|s| s.at),
                 threshold,
                 alerts_enabled: alerts.is_none_or(|a| a.enabled),
-                tiers: if tiers.enabled {
-                    tiers.thresholds.iter().map(|&t| cents_text(t)).collect()
-                } else {
-                    Vec::new()
-                },
+                tiers: tiers.active().iter().map(|&t| cents_text(t)).collect(),
                 auto_recharge: doc.as_ref().map(|d| d.auto_recharge().is_some()),
                 headroom,
             });

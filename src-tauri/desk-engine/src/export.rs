@@ -43,6 +43,17 @@ pub(crate) fn sheet(rows: impl IntoIterator<Item = Vec<Cell>>) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// Write an export where the user chose; a failure names the file.
+pub(crate) fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::EngineError> {
+    std::fs::write(path, text).map_err(|e| {
+        desk_store::StoreError::Io {
+            path: path.to_owned(),
+            detail: e.to_string(),
+        }
+        .into()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

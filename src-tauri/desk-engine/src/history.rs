@@ -1,7 +1,7 @@
 //! The local change log: recording what became of each field's edit, viewing, CSV export.
 
 use crate::desk::Desk;
-use crate::export::{sheet, Cell};
+use crate::export::{sheet, write_file, Cell};
 use crate::pending::value_text;
 use crate::EngineError;
 use desk_core::{AccountId, FieldChange};
@@ -145,10 +145,7 @@ impl Desk {
     /// Write the change log as CSV; returns how many records were written.
     pub fn export_changes(&self, account: Option<&str>, path: &Path) -> Result<usize, EngineError> {
         let records = self.changes(account)?;
-        std::fs::write(path, to_csv(&records)).map_err(|e| desk_store::StoreError::Io {
-            path: path.to_owned(),
-            detail: e.to_string(),
-        })?;
+        write_file(path, &to_csv(&records))?;
         Ok(records.len())
     }
 }

@@ -105,19 +105,14 @@ impl Desk {
     pub fn watched_balances(&self) -> Result<Vec<WatchedBalance>, EngineError> {
         let mut out = Vec::new();
         for id in self.watched()? {
-            let seen: Option<crate::billing::SeenBalance> =
-                self.cache.pref(&format!("balance:{id}"))?;
+            let seen = self.last_balance(&id)?;
             let threshold = self
                 .account_docs(&id)
                 .map(|(_, d)| d.low_balance().threshold)
                 .unwrap_or(desk_core::alerts::DEFAULT_THRESHOLD);
             let tiers = self.alert_tiers(&id)?;
             out.push(WatchedBalance {
-                tiers: if tiers.enabled {
-                    tiers.thresholds
-                } else {
-                    Vec::new()
-                },
+                tiers: tiers.active().to_vec(),
                 name: self.account_name(&id),
                 balance: seen.as_ref().map(|s| s.value),
                 as_of: seen.as_ref().map(|s| s.at),
@@ -161,8 +156,7 @@ impl Desk {
             let fetched = self.observe(self.client.get_account(&account).await)?;
             self.store_account(&account, &fetched)?;
         }
-        let before: Option<crate::billing::SeenBalance> =
-            self.cache.pref(&format!("balance:{id}"))?;
+        let before = self.last_balance(id)?;
         let seen = self.read_balance(&account).await?;
         let moved = before.is_none_or(|b| b.value != seen.value);
         if !seen.is_fresh(self.now()) {
@@ -215,9 +209,7 @@ impl Desk {
     ) -> Result<TiersView, EngineError> {
         let id = self.known(id)?;
         let tiers = Tiers::parse(enabled, typed)?;
-        let seen: Option<crate::billing::SeenBalance> =
-            self.cache.pref(&format!("balance:{id}"))?;
-        if let Some(seen) = seen {
+        if let Some(seen) = self.last_balance(id.as_str())? {
             let (_, state) = decide_tiers(&TierState::default(), &tiers, seen.value);
             self.cache.set_pref(&format!("tier_alerts:{id}"), &state)?;
         }

@@ -19,11 +19,21 @@ use rust_decimal::Decimal;
 
 pub(crate) type SeenBalance = Seen<Decimal>;
 
+/// Where an account's last balance reading is kept.
+pub(crate) fn balance_key(id: &str) -> String {
+    format!("balance:{id}")
+}
+
 impl Desk {
     /// The balance, fresh when the server answers, else the last one seen.
     pub(crate) async fn read_balance(&self, id: &AccountId) -> Result<SeenBalance, EngineError> {
         let read = self.client.balance(id).await;
-        self.remembered(&format!("balance:{id}"), read)
+        self.remembered(&balance_key(id.as_str()), read)
+    }
+
+    /// The last balance seen, as kept (no network).
+    pub(crate) fn last_balance(&self, id: &str) -> Result<Option<SeenBalance>, EngineError> {
+        Ok(self.cache.pref(&balance_key(id))?)
     }
 
     /// The balance after a money action, for the dialog (none if it cannot be read now).
