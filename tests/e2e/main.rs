@@ -14,4 +14,5 @@ mod secrets;
 mod startup;
 mod switcher;
 mod tray;
+mod wizard;
 mod xss;

@@ -30,6 +30,23 @@ impl App {
         }
     }
 
+    /// Wait until an input holds `expected` (the page may handle a click after WebDriver has
+    /// answered it).
+    pub async fn wait_value(&self, css: &str, expected: &str) {
+        let started = Instant::now();
+        loop {
+            let v = self.value(css).await;
+            if v == expected {
+                return;
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "{css} holds {v:?}, not {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Wait until the element's text satisfies `ok`; fails with what was last seen.
     pub async fn wait_for(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
         self.wait_up_to(WAIT, css, ok).await
@@ -176,8 +193,13 @@ impl App {
 
     /// Press Ctrl+S in the window.
     pub async fn save_shortcut(&self) {
+        self.ctrl('s').await;
+    }
+
+    /// Press Ctrl and `key` in the window.
+    pub async fn ctrl(&self, key: char) {
         let body = self.client.find(Locator::Css("body")).await.unwrap();
-        body.send_keys(&format!("{CTRL}s{NULL}")).await.unwrap();
+        body.send_keys(&format!("{CTRL}{key}{NULL}")).await.unwrap();
     }
 
     /// Choose an option of a select element by its value. (WebKitWebDriver cannot click an

@@ -16,3 +16,4 @@ mod keyring_store;
 mod layering;
 mod support;
 mod tls;
+mod wizard;

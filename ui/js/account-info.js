@@ -6,6 +6,7 @@ import { h, replace } from './dom.js';
 import { input, liveCheck, pendingTag, setError, setHint, slug } from './fields.js';
 import { call } from './ipc.js';
 import { picker } from './picker.js';
+import { FORMATS, PRIVACY, PRIVACY_WARNING } from './regional.js';
 import { card, clockText, freshness, phone, problem, row } from './views.js';
 
 const HELP = {
@@ -17,25 +18,6 @@ const HELP = {
   format: 'How every phone number of this account is displayed.',
   privacy: 'What outgoing calls hide from the called party’s caller ID.',
 };
-
-const PRIVACY = [
-  ['default', 'Default (platform setting)'],
-  ['none', 'Hide nothing'],
-  ['name', 'Hide name'],
-  ['number', 'Hide number'],
-  ['full', 'Hide name and number'],
-];
-const PRIVACY_WARNING =
-  'Calls that hide both name and number may be rejected by the receiving PBX or by call-screening software.';
-const FORMATS = [
-  ['international', 'International', 'Every number with its country code: +1 415-555-2671.'],
-  ['national', 'National', 'Every number in its own country’s national form: (415) 555-2671.'],
-  [
-    'international_with_exceptions',
-    'International, national for some countries',
-    'Numbers of the countries you pick are shown nationally, all others internationally.',
-  ],
-];
 
 let countries = null;
 async function countryList() {

@@ -11,6 +11,7 @@ import { clearErrors, showErrors } from './fields.js';
 import { setClockOffset, zonedTime } from './format.js';
 import { renderChangeLog } from './history.js';
 import { call, listen } from './ipc.js';
+import { bindShortcuts } from './keys.js';
 import { closeMenu, openHelp, openMenu, openSettings } from './menus.js';
 import { copy, notify, showBootNotices, toast } from './notices.js';
 import { renderPayment } from './payment.js';
@@ -21,6 +22,7 @@ import { createSwitcher } from './switcher.js';
 import { renderTrunks, showCharges } from './trunks.js';
 import { renderUsage } from './usage.js';
 import { errorBlock, startZoneClocks } from './views.js';
+import { openWizard } from './wizard.js';
 
 const TABS = ['info', 'trunks', 'payment', 'usage', 'plan', 'log'];
 
@@ -409,6 +411,21 @@ async function openBalances() {
   $('balances-search').focus();
 }
 
+/** The new sub-account wizard, under the account selected in the switcher. */
+async function newAccount() {
+  if (!boot || boot.phase !== 'ready' || !(await mayLeave())) return;
+  const parent = switcher.selected || (current && current.id);
+  if (!parent) return;
+  openWizard(parent, {
+    notify,
+    onTreeChanged: () => boot.status && switcher.load(boot.status).catch(notify),
+    onOpen: async (id) => {
+      await switcher.choose(id);
+      show('account');
+    },
+  });
+}
+
 async function syncNow() {
   if (!boot || boot.phase !== 'ready') return;
   try {
@@ -422,32 +439,17 @@ async function syncNow() {
   reloadCurrent();
 }
 
-document.addEventListener('keydown', (e) => {
-  const mod = e.ctrlKey || e.metaKey;
-  const typing = e.target.matches && e.target.matches('input, select, textarea');
-  if ($('dialog').open) return;
-  if (mod && e.key.toLowerCase() === 's') {
-    e.preventDefault();
-    save();
-  } else if (e.key === 'Escape' && dirtyCount() > 0 && !e.target.closest('.picker, .search')) {
-    e.preventDefault();
-    discardChanges();
-  } else if (e.altKey && e.key >= '1' && e.key <= String(TABS.length)) {
-    e.preventDefault();
-    selectTab(TABS[Number(e.key) - 1]);
-  } else if (e.key === 'F5') {
-    e.preventDefault();
-    syncNow();
-  } else if (mod && e.shiftKey && e.key.toLowerCase() === 'p') {
-    e.preventDefault();
-    openPending();
-  } else if (mod && e.key.toLowerCase() === 'b') {
-    e.preventDefault();
-    openBalances();
-  } else if (e.key === '?' && !typing) {
-    e.preventDefault();
-    openHelp();
-  }
+bindShortcuts({
+  save,
+  discard: discardChanges,
+  dirty: dirtyCount,
+  tabs: TABS,
+  selectTab,
+  syncNow,
+  openPending,
+  openBalances,
+  newAccount,
+  openHelp,
 });
 
 $('btn-save').addEventListener('click', save);
@@ -461,6 +463,7 @@ $('pin-button').addEventListener('click', async () => {
 });
 $('sync-button').addEventListener('click', syncNow);
 $('open-balances').addEventListener('click', openBalances);
+$('open-wizard').addEventListener('click', newAccount);
 $('open-settings').addEventListener('click', () => boot && openSettings(boot, { onSaved: settingsSaved, notify }));
 $('open-help').addEventListener('click', openHelp);
 $('profile-button').addEventListener('click', toggleMenu);
@@ -545,9 +548,20 @@ async function route(b) {
     current = null;
     await switcher.load(b.status);
     await switcher.choose(b.status.root_id);
+    remindUnfinished();
   } else if (b.phase === 'needs_sign_in') showSignIn(b);
   else if (b.phase === 'not_admin') show('not-admin');
   else if (b.phase === 'failed') showFailure(b);
+}
+
+/** New accounts left unfinished (a failed step, or the app closed midway) are never forgotten. */
+async function remindUnfinished() {
+  const cut = await call('unfinished_creations').catch(() => []);
+  if (cut.length)
+    notify({
+      code: 'info',
+      message: `${cut.map((v) => v.message).join(' ')} Open New (Ctrl+N) to finish or undo it.`,
+    });
 }
 
 async function start() {

@@ -142,6 +142,7 @@ const SHORTCUTS = [
   ['Ctrl/⌘ + K', 'Search accounts'],
   ['Ctrl/⌘ + S', 'Save changes'],
   ['Ctrl/⌘ + B', 'Balances of every account'],
+  ['Ctrl/⌘ + N', 'New sub-account under the selected account'],
   ['Esc', 'Discard unsaved changes (or close a dialog)'],
   ['Alt + 1 … 6', 'Account Info / Trunks / Payment Details / Usage Charges / Service Plan / Change Log'],
   ['F5', 'Sync now'],

@@ -59,6 +59,7 @@ export async function renderPayment(panel, accountId, { notify, copy }) {
               text: c.warning,
             })
           : null,
+        p.due ? h('p', { class: 'note note-warn', id: 'card-due', role: 'note', text: p.due.sentence }) : null,
         p.card_fresh
           ? null
           : h('p', { class: 'note', text: 'Offline: this is the card last seen. Cards can only be changed online.' }),
@@ -68,7 +69,12 @@ export async function renderPayment(panel, accountId, { notify, copy }) {
           id: 'card-add',
           text: c ? 'Replace card…' : 'Add card…',
           disabled: !p.card_fresh,
-          onclick: () => cardDialog(accountId, () => renderPayment(panel, accountId, { notify, copy })),
+          onclick: () =>
+            cardDialog(accountId, p.due, (added) => {
+              // The start-up charge the first card paid (or why it is not settled yet).
+              if (added.first_charge) notify({ code: 'info', message: added.first_charge.message }, true);
+              renderPayment(panel, accountId, { notify, copy });
+            }),
         }),
       ),
     );
@@ -124,7 +130,7 @@ export async function renderPayment(panel, accountId, { notify, copy }) {
   );
 }
 
-function cardDialog(accountId, done) {
+function cardDialog(accountId, due, done) {
   const number = input('card_number', 'Card number', '', { inputmode: 'numeric', autocomplete: 'off' });
   const brand = h('span', { class: 'card-brand', id: 'card-brand', 'aria-live': 'polite' });
   const expiry = input('card_expiry', 'Expiry (MM/YY)', '', {
@@ -162,6 +168,13 @@ function cardDialog(accountId, done) {
       text: 'The card goes straight to the payment processor in exchange for a one-time token; the platform and this computer never store its number.',
     }),
     destination,
+    due
+      ? h('p', {
+          class: 'note note-warn',
+          id: 'card-first-charge',
+          text: `This first card also pays the ${due.amount.text} due now, once.`,
+        })
+      : null,
     number,
     brand,
     expiry,
@@ -209,10 +222,10 @@ function cardDialog(accountId, done) {
             holder: holder.querySelector('input').value,
           };
           try {
-            await call('add_card', { id: accountId, card: entry });
+            const added = await call('add_card', { id: accountId, card: entry });
             wipe();
             close(true);
-            done();
+            done(added);
           } catch (err) {
             status.textContent = '';
             const placed = showErrors(body, err.fields || []);

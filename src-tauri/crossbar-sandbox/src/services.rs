@@ -1,5 +1,6 @@
 //! `/services/summary` (plan, items, rates, quantities, next billing date), `POST /services`
-//! (assign a plan mid-month, charged prorated), and the sandbox-only clock that lets tests move
+//! and `POST /services/{PLAN_ID}` (assign a plan mid-month, charged prorated, as `cb_services`
+//! 4.3 does: no 402), and the sandbox-only clock that lets tests move
 //! time forward.
 
 use crate::auth::{BillsAccount, OnAccount};
@@ -10,11 +11,13 @@ use crate::model::State;
 use crate::Shared;
 use axum::body::Bytes;
 use axum::extract::State as AxState;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -24,6 +27,7 @@ pub fn routes() -> Router<Shared> {
         )
         .route("/v2/accounts/{id}/services/summary", get(summary))
         .route("/v2/accounts/{id}/services/available", get(available))
+        .route("/v2/accounts/{id}/services/{plan_id}", post(assign_one))
         .route("/sandbox/clock", get(clock).put(move_clock))
 }
 
@@ -88,83 +92,112 @@ async fn summary(AxState(shared): AxState<Shared>, OnAccount { ctx, id, .. }: On
     Ok(envelope::ok(&ctx, data, None))
 }
 
-/// `GET /services/available`: the plans the account's reseller offers (the `services/plans`
-/// view of the reseller's database), each row `{id, name}`.
-async fn available(OnAccount { ctx, .. }: OnAccount) -> Reply {
+/// `GET /services/available[?details=true]`: the plans the account's reseller offers (the
+/// `services/plans` view of the reseller's database): rows `{id, name}`, or with `details` the
+/// public plan documents, their `plan` being category → item → rate.
+async fn available(
+    OnAccount { ctx, .. }: OnAccount,
+    Query(q): Query<HashMap<String, String>>,
+) -> Reply {
+    let details = q.get("details").is_some_and(|v| v == "true");
     let rows: Vec<Value> = billing::PLANS
         .iter()
-        .map(|p| json!({"id": p.id, "name": p.name}))
+        .map(|p| match details {
+            true => json!({"id": p.id, "name": p.name, "plan": p.as_kazoo()}),
+            false => json!({"id": p.id, "name": p.name}),
+        })
         .collect();
     Ok(envelope::ok(&ctx, Value::Array(rows), None))
 }
 
-/// `POST /services {add:[plan_id]}`: only the account's reseller (or a superduper admin) assigns
-/// plans. A new plan is charged for the rest of the month, after a 402 dry run.
+/// A plan ID of an `add` (or `plans`) entry: a string, or an object's `id`
+/// (`cb_services:get_plan_ids/2`).
+fn plan_ids(list: Option<&Value>) -> Vec<String> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().or_else(|| v["id"].as_str()))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `POST /services {add, delete}` (`cb_services:post/1`): only the account's reseller (or a
+/// superduper admin) changes plans (`is_allowed/1`). Each added ID must be one of the
+/// reseller's plans (`check_plan_id/3`, a 404 `bad_identifier` otherwise); deleting a plan not
+/// assigned is `plan_is_not_assigned` (`maybe_forbid_delete/2`, a 500). There is no dry run and
+/// no 402: `kz_services:commit/1` saves at once and the bookkeeper bills the new plan, here the
+/// rest of the month as a proration. The sandbox keeps one plan per account: the last added.
 async fn change_plans(
     AxState(shared): AxState<Shared>,
     BillsAccount(OnAccount { ctx, id, .. }): BillsAccount,
     body: Bytes,
 ) -> Reply {
     let mut state = shared.lock();
-    let (data, env) = envelope::request_data(&ctx, &body)?;
-    let accepted = env
-        .get("accept_charges")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let added: Vec<String> = data
-        .get("add")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    let Some(plan_id) = added.first() else {
-        return Ok(envelope::ok(&ctx, plan_map(&state, &id), None));
-    };
-    let Some(plan) = billing::plan(plan_id) else {
-        return Err(envelope::validation(
-            &ctx,
-            envelope::single_error(
-                "add",
-                "not_found",
-                json!({"message": format!("service plan {plan_id} does not exist")}),
-            ),
-        ));
-    };
-    if state.plan_of(&id).is_some_and(|p| p.id == plan.id) {
-        return Ok(envelope::ok(&ctx, plan_map(&state, &id), None));
-    }
-    let today = state.today(&id);
-    let previous = state.account(&id).and_then(|a| a.plan.clone());
-    set_plan(&mut state, &id, Some(plan.id));
-    let monthly: Decimal = state.monthly_total(&id);
-    let charge = billing::prorate(monthly, today);
-    if !accepted {
-        set_plan(&mut state, &id, previous.as_deref());
-        // `crossbar_services:maybe_dry_run/3`: the invoice, `summary.today` being activation
-        // charges (none here).
+    let (data, _) = envelope::request_data(&ctx, &body)?;
+    let added = plan_ids(data.get("add").or_else(|| data.get("plans")));
+    let deleted = plan_ids(data.get("delete"));
+    let current = state.plan_of(&id).map(|p| p.id);
+    if deleted.iter().any(|d| current != Some(d.as_str())) {
         return Err(envelope::error(
             &ctx,
-            StatusCode::PAYMENT_REQUIRED,
-            "accept charges",
-            json!([{
-                "plan": plan.as_kazoo(),
-                "bookkeeper": {"type": "braintree", "vendor_id": state.reseller_of(&id)},
-                "items": [],
-                "activation_charges": [],
-                "taxes": [],
-                "summary": {"today": 0, "recurring": billing::money(monthly)},
-            }]),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "plan_is_not_assigned",
+            json!({}),
         ));
     }
+    let mut plans = Vec::new();
+    for plan_id in &added {
+        plans.push(billing::plan(plan_id).ok_or_else(|| envelope::bad_identifier(&ctx, plan_id))?);
+    }
+    if !deleted.is_empty() {
+        set_plan(&mut state, &id, None);
+    }
+    if let Some(plan) = plans.last() {
+        assign(&mut state, &ctx, &id, plan)?;
+    }
+    state
+        .save_account(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
+}
+
+/// `POST /services/{PLAN_ID}` (`cb_services:post/2` → `kz_services_plan:assign/3`): assign one
+/// plan, with the same permission and ID check as the bulk form and no 402.
+async fn assign_one(
+    AxState(shared): AxState<Shared>,
+    BillsAccount(OnAccount { ctx, id, .. }): BillsAccount,
+    Path((_, plan_id)): Path<(String, String)>,
+) -> Reply {
+    let mut state = shared.lock();
+    let plan = billing::plan(&plan_id).ok_or_else(|| envelope::bad_identifier(&ctx, &plan_id))?;
+    assign(&mut state, &ctx, &id, plan)?;
+    state
+        .save_account(&id)
+        .map_err(|e| envelope::datastore_fault(&ctx, &e))?;
+    Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
+}
+
+/// Assign `plan` and bill the rest of this month of it (nothing when it is already assigned).
+fn assign(
+    state: &mut State,
+    ctx: &Ctx,
+    id: &str,
+    plan: &billing::Plan,
+) -> Result<(), axum::response::Response> {
+    if state.plan_of(id).is_some_and(|p| p.id == plan.id) {
+        return Ok(());
+    }
+    let today = state.today(id);
+    set_plan(state, id, Some(plan.id));
+    let charge = billing::prorate(state.monthly_total(id), today);
     post_proration(
-        &mut state,
-        &ctx,
-        &id,
+        state,
+        ctx,
+        id,
         charge,
         &format!("{} from {today}", plan.name),
-    )?;
-    Ok(envelope::ok(&ctx, plan_map(&state, &id), None))
+    )
 }
 
 fn set_plan(state: &mut State, id: &str, plan: Option<&str>) {

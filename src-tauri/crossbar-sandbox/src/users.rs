@@ -235,15 +235,25 @@ fn write(
             None
         }
     };
-    // Kazoo's credentials hash the user name: a new name needs the password again.
-    let renamed = !username.is_empty() && current.as_ref().is_some_and(|u| u.username != username);
-    if renamed && password.is_none() && !errs.contains("password") {
+    // `kzd_users:maybe_rehash_creds/1`: the credentials hash the user name, so a new user with
+    // a name, or a new name, needs the password (`generate_password_if_empty` is off by
+    // default); a password with no name gets one (`generate_username_if_empty`).
+    let named = !username.is_empty() && current.as_ref().is_none_or(|u| u.username != username);
+    if named && password.is_none() && !errs.contains("password") {
         errs.add(
             "password",
             "required",
-            json!({"message": "The password must be provided when updating the username"}),
+            json!({"message": "The password must be provided when creating / updating the user name", "cause": username}),
         );
     }
+    let username = match (&password, username.is_empty(), &current) {
+        (Some(_), true, None) => {
+            let generated = format!("user_{}", envelope::random_hex(8));
+            doc.insert("username".into(), generated.clone().into());
+            generated
+        }
+        _ => username,
+    };
     if !errs.is_empty() {
         return Err(envelope::validation(&ctx, errs.into_map()));
     }

@@ -468,3 +468,116 @@ async fn kzd_accounts_validate_creates_a_sub_account_and_delete_refuses_a_parent
     assert_eq!(deleted["data"]["_read_only"]["deleted"], true);
     assert_eq!(e.get(&format!("accounts/{id}"), &t).await.0, 404);
 }
+
+/// `cb_services:post/1,2` (4.3): the reseller assigns a plan with no dry run and no 402 — the
+/// bookkeeper bills the rest of the month at once; an ID the reseller does not offer is
+/// `bad_identifier` (`check_plan_id/3`), deleting a plan not assigned `plan_is_not_assigned`
+/// (`maybe_forbid_delete/2`). `kzd_users:maybe_rehash_creds/1`: a new user with a name needs a
+/// password, which never comes back.
+#[tokio::test]
+async fn cb_services_assigns_plans_without_a_dry_run_and_kzd_users_needs_a_password() {
+    let (e, t) = demo().await;
+    let parent = account_id(DEMO_ACCOUNT_NAME);
+    let (s, made) = e
+        .req(
+            Method::PUT,
+            &format!("accounts/{parent}"),
+            &t,
+            Some(json!({"data": {"name": "Harbor Dental", "timezone": "America/Chicago"}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{made}");
+    let id = made["data"]["id"].as_str().unwrap().to_owned();
+
+    let (s, offered) = e
+        .get(
+            &format!("accounts/{id}/services/available?details=true"),
+            &t,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let standard = offered["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "pbx-standard")
+        .unwrap();
+    assert_eq!(standard["plan"]["account"]["hosted_pbx"]["rate"], 29.0);
+
+    let (s, unknown) = e
+        .req(
+            Method::POST,
+            &format!("accounts/{id}/services/no-such-plan"),
+            &t,
+            Some(json!({"data": {}})),
+        )
+        .await;
+    assert_eq!(
+        (s, unknown["message"].as_str()),
+        (404, Some("bad_identifier"))
+    );
+    let (s, not_assigned) = e
+        .req(
+            Method::POST,
+            &format!("accounts/{id}/services"),
+            &t,
+            Some(json!({"data": {"delete": ["pbx-standard"]}})),
+        )
+        .await;
+    assert_eq!(
+        (s, not_assigned["message"].as_str()),
+        (500, Some("plan_is_not_assigned"))
+    );
+
+    // No 402 first: assigned at once, 13 of 30 days of 29.00 (18 November in Chicago) billed.
+    let (s, plans) = e
+        .req(
+            Method::POST,
+            &format!("accounts/{id}/services/pbx-standard"),
+            &t,
+            Some(json!({"data": {}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{plans}");
+    assert_eq!(plans["data"]["pbx-standard"]["vendor_id"], parent.as_str());
+    let (_, total) = e.get(&format!("accounts/{id}/ledgers/total"), &t).await;
+    assert_eq!(total["data"]["amount"], -12.57);
+    let (s, again) = e
+        .req(
+            Method::POST,
+            &format!("accounts/{id}/services"),
+            &t,
+            Some(json!({"data": {"add": [{"id": "pbx-standard"}]}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{again}");
+    let (_, total) = e.get(&format!("accounts/{id}/ledgers/total"), &t).await;
+    assert_eq!(
+        total["data"]["amount"], -12.57,
+        "the same plan again bills nothing"
+    );
+
+    let users = format!("accounts/{id}/users");
+    let (s, refused) = e
+        .req(Method::PUT, &users, &t, Some(json!({"data": {"first_name": "Ines", "last_name": "Okafor", "username": "Ines.Okafor"}})))
+        .await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        refused["data"]["password"]["required"]["message"],
+        "The password must be provided when creating / updating the user name"
+    );
+    let (s, user) = e
+        .req(Method::PUT, &users, &t, Some(json!({"data": {"first_name": "Ines", "last_name": "Okafor", "username": "Ines.Okafor", "password": "tide-pool-ledger-42", "priv_level": "admin"}})))
+        .await;
+    assert_eq!(s, 201, "{user}");
+    assert_eq!(user["data"]["username"], "ines.okafor");
+    assert!(user["data"].get("password").is_none());
+    let (s, named) = e
+        .req(Method::PUT, &users, &t, Some(json!({"data": {"first_name": "No", "last_name": "Name", "password": "x-123456789"}})))
+        .await;
+    assert_eq!(s, 201);
+    assert!(named["data"]["username"]
+        .as_str()
+        .unwrap()
+        .starts_with("user_"));
+}

@@ -46,7 +46,7 @@ pub struct Page<T> {
     pub skipped: usize,
 }
 
-fn decode_err(reply: &Reply, detail: String) -> ApiError {
+pub(crate) fn decode_err(reply: &Reply, detail: String) -> ApiError {
     ApiError::Decode {
         detail,
         meta: ErrorMeta {
@@ -71,7 +71,7 @@ fn fetched<T>(
     })
 }
 
-fn account(reply: Reply) -> Result<Fetched<AccountDoc>, ApiError> {
+pub(crate) fn account(reply: Reply) -> Result<Fetched<AccountDoc>, ApiError> {
     fetched(reply, |v| {
         AccountDoc::from_value(v).map_err(|e| e.to_string())
     })

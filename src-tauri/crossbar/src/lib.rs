@@ -14,6 +14,7 @@ mod client;
 mod decode;
 mod error;
 mod paging;
+mod provisioning;
 
 pub use accounts::{AccountSummary, Page, User};
 pub use auth::{AccountRef, Credentials, Session};
@@ -25,3 +26,4 @@ pub use billing::{
 pub use charges::{decimal, ChargeItem, Charges};
 pub use client::{Client, ClientOptions, Fetched};
 pub use error::{ApiError, ErrorMeta, FieldProblem, Payment, RetryAfter};
+pub use provisioning::PlanOffer;

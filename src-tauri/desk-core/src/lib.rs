@@ -28,6 +28,7 @@ mod secret;
 mod stored;
 pub mod timezone;
 mod trunks;
+pub mod user;
 mod zone_countries;
 
 pub use account_doc::{AccountDoc, DocError};
@@ -47,3 +48,4 @@ pub use secret::Secret;
 pub use stored::Stored;
 pub use timezone::{Timezone, ZoneClock};
 pub use trunks::{Capacity, TrunkLimits, TrunksForm};
+pub use user::UserName;

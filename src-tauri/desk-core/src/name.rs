@@ -32,6 +32,15 @@ impl AccountName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// What Kazoo compares to find a name already in use (`kzd_accounts:normalize_name/1`):
+    /// lower case, letters and digits only, so "Acme Inc" and "ACME-inc" are the same name.
+    pub fn uniqueness_key(name: &str) -> String {
+        name.chars()
+            .flat_map(char::to_lowercase)
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
+    }
 }
 
 impl fmt::Display for AccountName {
@@ -43,6 +52,15 @@ impl fmt::Display for AccountName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_compare_as_kazoo_compares_them() {
+        assert_eq!(
+            AccountName::uniqueness_key("ACME-inc"),
+            AccountName::uniqueness_key("Acme Inc")
+        );
+        assert_eq!(AccountName::uniqueness_key("Café №1"), "caf1");
+    }
 
     #[test]
     fn trims_and_bounds_length() {

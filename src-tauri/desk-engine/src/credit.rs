@@ -105,7 +105,7 @@ pub(crate) struct Money {
 impl Desk {
     /// A fresh intent ID for an "Add credit" dialog.
     pub fn new_credit_intent(&self) -> String {
-        format!("{:032x}", rand::random::<u128>())
+        crate::keys::random_id()
     }
 
     fn intent(&self, id: &str) -> Result<Option<Intent>, EngineError> {
@@ -126,7 +126,7 @@ impl Desk {
         amount_text: &str,
     ) -> Result<CreditOutcome, EngineError> {
         let account = self.known(account)?;
-        if intent_id.len() != 32 || !intent_id.chars().all(|c| c.is_ascii_hexdigit()) {
+        if !crate::keys::is_random_id(intent_id) {
             return Err(desk_core::FieldError::new(
                 "credit.intent",
                 "is not an intent from this app",

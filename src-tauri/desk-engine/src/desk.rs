@@ -79,6 +79,7 @@ pub struct Desk {
     pub(crate) pushing: crate::sync::Pushing,
     pub(crate) watching: crate::watch::Watching,
     pub(crate) board: crate::balances::Board,
+    pub(crate) creating: crate::wizard::Creating,
     /// Bumped whenever something the window shows has changed.
     changed: watch::Sender<u64>,
     /// What "now" is: every date-dependent rule asks this.
@@ -111,6 +112,7 @@ impl Desk {
             pushing: Default::default(),
             watching: Default::default(),
             board: Default::default(),
+            creating: Default::default(),
             changed: watch::Sender::new(0),
             clock: Arc::default(),
         }
@@ -363,6 +365,15 @@ impl Desk {
         self.cache.replace_tree(root.as_str(), &nodes, self.now())?;
         self.cache.flush().await?;
         *self.index.write() = AccountIndex::build(root.as_str(), &nodes).map(Arc::new);
+        Ok(())
+    }
+
+    /// Rebuild the switcher from the cached tree after one account was added or removed here.
+    pub(crate) fn reload_index(&self) -> Result<(), EngineError> {
+        if let Some(t) = self.cache.tree()? {
+            *self.index.write() = AccountIndex::build(&t.root, &t.nodes).map(Arc::new);
+        }
+        self.notify();
         Ok(())
     }
 

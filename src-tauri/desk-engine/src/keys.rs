@@ -49,6 +49,16 @@ pub fn forget_secrets(secrets: &dyn SecretStore, key: &str) -> Result<(), Engine
     Ok(())
 }
 
+/// A fresh 128-bit ID for one user intent (a credit, a creation), in hex.
+pub(crate) fn random_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// Whether `id` has [`random_id`]'s form: anything else did not come from this app.
+pub(crate) fn is_random_id(id: &str) -> bool {
+    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ mod signin;
 mod sync;
 mod views;
 mod watch;
+mod wizard;
 mod zone;
 
 pub use balances::{
@@ -55,3 +56,7 @@ pub use shortcuts::Shortcuts;
 pub use signin::{SignInForm, Start};
 pub use views::{AccountForm, AccountView, PendingMark, TrunksView};
 pub use watch::{Crossing, TiersView, WatchedBalance};
+pub use wizard::{
+    suggest_realm, CreationView, NewAccountForm, NewAdmin, PlanChoice, ReviewRow, StepView,
+    WizardCharges, WizardCheck, WizardStart, REALM_ADVICE,
+};

@@ -167,6 +167,19 @@ impl Cache {
         Self::put(&self.meta, "tree_synced_at", &synced_at)
     }
 
+    /// One account added to the cached tree (a sub-account just created here).
+    pub fn put_node(&self, node: &CachedNode) -> Result<(), StoreError> {
+        Self::put(&self.tree, &node.id, node)
+    }
+
+    /// One account gone from the cached tree (deleted here), with its cached documents.
+    pub fn remove_node(&self, id: &str) -> Result<(), StoreError> {
+        for tree in [&self.tree, &self.accounts, &self.limits] {
+            tree.remove(id.as_bytes()).map_err(sled_err)?;
+        }
+        Ok(())
+    }
+
     pub fn tree(&self) -> Result<Option<CachedTree>, StoreError> {
         let Some(root) = self.get::<String>(&self.meta, "tree_root")? else {
             return Ok(None);

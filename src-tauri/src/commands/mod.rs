@@ -7,3 +7,4 @@ pub mod edits;
 pub mod history;
 pub mod session;
 pub mod system;
+pub mod wizard;

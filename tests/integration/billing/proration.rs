@@ -182,32 +182,21 @@ async fn an_account_without_any_zone_counts_days_in_the_platform_default() {
     );
 }
 
-/// A plan assigned mid-month: a 402 first, then the rest of the month. On 18 November in Los
-/// Angeles, 13 of 30 days of 215.00 (149.00 + 3 × 9.50 + 3 × 12.50) is 93.1666… → 93.17.
+/// A plan assigned mid-month is billed at once for the rest of it: Kazoo 4.3's `cb_services`
+/// has no dry run and no 402 for plans, so the app shows the charge before it sends. On 18
+/// November in Los Angeles, 13 of 30 days of 215.00 (149.00 + 3 × 9.50 + 3 × 12.50) is
+/// 93.1666… → 93.17.
 #[tokio::test]
 async fn a_plan_added_mid_month_is_charged_for_the_rest_of_it() {
     let sbx = sandbox(Seed::Demo, 600).await;
     let admin = someone_else(&sbx.running.base_url).await;
     let acct = id("Bayside Realty");
     let url = format!("{}/v2/accounts/{acct}/services", sbx.running.base_url);
-    let post = |accept: bool| {
-        let mut body = json!({"data": {"add": ["reseller-wholesale"]}});
-        if accept {
-            body["accept_charges"] = true.into();
-        }
+    let post = || {
+        let body = json!({"data": {"add": ["reseller-wholesale"]}});
         raw(reqwest::Method::POST, url.clone(), Some(&admin), body)
     };
-    let dry = post(false).await;
-    assert_eq!(dry.status(), 402);
-    let quoted: serde_json::Value = dry.json().await.unwrap();
-    assert_eq!(quoted["message"], "accept charges");
-    // `summary.today` is the activation charges (`kz_services_invoice:summary/3`), none on
-    // this plan: the proration is not in Kazoo's quote.
-    assert_eq!(
-        crossbar::decimal(&quoted["data"][0]["summary"]["today"]),
-        Some(d("0"))
-    );
-    assert_eq!(post(true).await.status(), 200);
+    assert_eq!(post().await.status(), 200);
     let summary = admin.service_summary(&acct).await.unwrap();
     assert_eq!(summary.plan_id.as_deref(), Some("reseller-wholesale"));
     assert_eq!(summary.recurring, d("215.00"));

@@ -2,11 +2,13 @@
 //! settings kept on the account document (saved through the outbox like any edit), card entry,
 //! and the trunk charge preview. Money actions (card, credit) are online-only and never queued.
 
+mod first_charge;
 mod payment;
 mod plan;
 mod settings;
 mod usage;
 
+pub use first_charge::DueView;
 pub use payment::{CardEntry, CardView, PaymentView};
 pub use plan::{ChargePreview, PlanRow, PlanView, PRORATION_RULE};
 pub use settings::{BillingSettingsForm, BillingSettingsView};
@@ -42,7 +44,7 @@ impl Desk {
     }
 
     /// On a platform older than Kazoo 4.3, a sentence saying that `what` is not there.
-    fn before_43_note(&self, what: &str) -> Option<String> {
+    pub(crate) fn before_43_note(&self, what: &str) -> Option<String> {
         self.client.is_before_43().then(|| {
             format!(
                 "This platform runs Kazoo {}, which does not offer {what}: use the platform's own portal for it.",

@@ -53,6 +53,10 @@ pub struct PaymentView {
     /// The contact is stored as one `name` only (another tool wrote it).
     pub contact_single_name: bool,
     pub contact_pending: bool,
+    /// The start-up charge the first card pays (a card-paying account without a card yet).
+    pub due: Option<super::DueView>,
+    /// What happened to that charge when the first card was just added.
+    pub first_charge: Option<crate::CreditOutcome>,
 }
 
 /// What the user typed for a new card. Every field is wiped from memory after use.
@@ -205,6 +209,16 @@ impl Desk {
             fresh = read_now;
         }
         let pending = self.cache.pending(id.as_str(), DocKind::Account)?;
+        let due = match (can_pay && fresh && card.is_none()).then_some(()) {
+            // Read only when it matters, and not worth failing the screen over.
+            Some(()) => self
+                .start_up_due(&id)
+                .await
+                .ok()
+                .flatten()
+                .map(|d| self.due_view(d)),
+            None => None,
+        };
         Ok(PaymentView {
             account_id: id.to_string(),
             can_pay,
@@ -222,6 +236,8 @@ impl Desk {
                     .iter()
                     .any(|f| f.path.starts_with("contact.billing."))
             }),
+            due,
+            first_charge: None,
         })
     }
 
@@ -253,6 +269,7 @@ impl Desk {
         )
         .map_err(EngineError::InvalidInput)?;
         drop(entry);
+        let first = self.observe(self.client.cards(&id).await)?.is_empty();
         let access = self.processor(&id).await?;
         let nonce = self.observe(self.client.tokenize(&access, &card).await)?;
         drop(card);
@@ -262,7 +279,17 @@ impl Desk {
             &Secret::new(vaulted.token.clone()),
         )?;
         tracing::info!(account = %id, brand = %vaulted.brand, "card added");
-        self.payment_details(id.as_str()).await
+        let taken = match first {
+            // The card is on file either way; what is due stays shown if it could not be taken.
+            true => self.take_first_charge(&id).await.unwrap_or_else(|e| {
+                tracing::warn!(account = %id, error = %e, "the start-up charge was not taken");
+                None
+            }),
+            false => None,
+        };
+        let mut view = self.payment_details(id.as_str()).await?;
+        view.first_charge = taken;
+        Ok(view)
     }
 
     /// The host card details for `id` would be sent to, for the card dialog to name before
