@@ -9,8 +9,8 @@ use desk_testkit::Proxy;
 use serde_json::json;
 
 /// Walk steps 1–4 for `name` (its realm by the rename helper), with the standard plan and two
-/// two-way trunks; ends on the review.
-async fn fill(app: &App, name: &str, realm: &str) {
+/// two-way trunks; ends on the review. The admin's password, as step 3 showed it.
+async fn fill(app: &App, name: &str, realm: &str) -> String {
     app.wait_for("#wizard-step-title", |t| t == "1. Name and realm")
         .await;
     app.type_into("#f-w-name", name).await;
@@ -34,6 +34,8 @@ async fn fill(app: &App, name: &str, realm: &str) {
         &format!("ines.{}", realm.split('.').next().unwrap()),
     )
     .await;
+    let password = app.value("#f-w-admin-password").await;
+    assert_eq!(password.len(), 16, "a generated password is offered");
     app.click("#wizard-next").await;
     app.wait_for("#wizard-step-title", |t| t == "4. Plan and trunks")
         .await;
@@ -50,6 +52,7 @@ async fn fill(app: &App, name: &str, realm: &str) {
         t.contains(name) && t.contains("78.98 today")
     })
     .await;
+    password
 }
 
 async fn agree_and_create(app: &App) {
@@ -206,5 +209,47 @@ async fn a_creation_cut_short_is_remembered_across_a_restart_and_finished() {
         2,
         "failed once, then assigned"
     );
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_new_accounts_admin_sees_the_start_up_charge_and_their_first_card_pays_it() {
+    let backend = Backend::start(3600).await;
+    let proxy = Proxy::start(backend.running.addr).await;
+    let app = App::reseller_through(&backend, &proxy).await;
+    app.click("#open-wizard").await;
+    let password = fill(&app, "Harbor Dental", "harbor-dental.sip.deskdemo.net").await;
+    agree_and_create(&app).await;
+    app.wait_for("#creation-message", |t| t.contains("is ready"))
+        .await;
+    app.close().await;
+
+    // The customer's admin in their own window, where Harbor Dental is the top level.
+    let app = App::launch_at(backend.now(), &["--backend", &proxy.url]).await;
+    app.signed_in_as("Harbor Dental", "ines.harbor-dental", &password, false)
+        .await;
+    app.click("#tab-payment").await;
+    app.wait_for("#card-due", |t| t.starts_with("78.98 is due"))
+        .await;
+    app.click("#card-add").await;
+    app.wait_for("#card-first-charge", |t| t.contains("78.98 due now, once"))
+        .await;
+    app.type_into("#f-card-number", "4111 1111 1111 1111").await;
+    app.type_into("#f-card-expiry", "12/31").await;
+    app.type_into("#f-card-cvv", "123").await;
+    let topups = proxy.count("POST", "/services/topup");
+    app.click("#card-confirm").await;
+    app.wait_for("#card-on-file", |t| t.contains("ending in 1111"))
+        .await;
+    app.wait_for("#notices", |t| {
+        t.contains("78.98 was added to the account.")
+    })
+    .await;
+    assert_eq!(
+        proxy.count("POST", "/services/topup"),
+        topups + 1,
+        "charged once"
+    );
+    assert!(!app.shown("#card-due").await);
     app.close().await;
 }

@@ -81,6 +81,7 @@ async fn a_client_token_naming_a_foreign_host_gets_no_card_data() {
         expiry: "12/30".into(),
         cvv: "123".into(),
         holder: "Marcus Reyes".into(),
+        due_shown: String::new(),
     };
     let e = dk.add_card(reseller.as_str(), entry).await.unwrap_err();
     assert_eq!(e.view().code, "insecure_url", "{e}");

@@ -31,6 +31,7 @@ fn card(number: &str) -> CardEntry {
         expiry: "12/30".into(),
         cvv: "123".into(),
         holder: "Tom Alvarez".into(),
+        due_shown: String::new(),
     }
 }
 

@@ -237,6 +237,30 @@ async fn a_creation_cut_short_at_the_plan_step_is_finished_or_undone() {
     assert!(dk.unfinished_creations().unwrap().is_empty());
 }
 
+/// Harbor Dental created by the reseller through the proxy, and its admin's own desk (where it is
+/// the top-level account). The sandbox and folders live as long as the returned value.
+struct Customer {
+    _sbx: Sandbox,
+    proxy: Proxy,
+    desk: Desk,
+    acct: desk_core::AccountId,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn new_customer() -> Customer {
+    let (sbx, proxy, dk, reseller_dir) = through_proxy(600).await;
+    let (made, _) = create(&dk, &form("sip.deskdemo.net")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = customer_desk(&sbx, &proxy, dir.path()).await;
+    Customer {
+        acct: new_id(&made),
+        _sbx: sbx,
+        proxy,
+        desk,
+        _dirs: (reseller_dir, dir),
+    }
+}
+
 /// The customer's own desk: its top-level account is the new one.
 async fn customer_desk(sbx: &Sandbox, proxy: &Proxy, dir: &std::path::Path) -> Desk {
     let dk = sbx.desk_at(&proxy.url, dir, Arc::new(MemoryStore::default()));
@@ -254,24 +278,22 @@ async fn customer_desk(sbx: &Sandbox, proxy: &Proxy, dir: &std::path::Path) -> D
     dk
 }
 
-fn card(number: &str) -> CardEntry {
+/// A card typed in the dialog that said `due` is paid by it.
+fn card(number: &str, due: &str) -> CardEntry {
     CardEntry {
         number: number.into(),
         expiry: "12/31".into(),
         cvv: "123".into(),
         holder: "Ines Okafor".into(),
+        due_shown: due.into(),
     }
 }
 
 #[tokio::test]
 async fn the_first_card_pays_the_prorated_start_up_charge_once() {
-    let (sbx, proxy, dk, _dir) = through_proxy(600).await;
-    let (made, _) = create(&dk, &form("sip.deskdemo.net")).await;
-    let acct = new_id(&made);
+    let c = new_customer().await;
+    let (proxy, customer, acct) = (&c.proxy, &c.desk, &c.acct);
     let due = "34.23".parse::<Decimal>().unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let customer = customer_desk(&sbx, &proxy, dir.path()).await;
     let before = customer.payment_details(acct.as_str()).await.unwrap();
     assert!(before.can_pay && before.card.is_none());
     assert_eq!(
@@ -282,7 +304,7 @@ async fn the_first_card_pays_the_prorated_start_up_charge_once() {
 
     let topups = proxy.count("POST", "/services/topup");
     let added = customer
-        .add_card(acct.as_str(), card("4111 1111 1111 1111"))
+        .add_card(acct.as_str(), card("4111 1111 1111 1111", "34.23"))
         .await
         .unwrap();
     let taken = added.first_charge.expect("taken with the first card");
@@ -293,7 +315,7 @@ async fn the_first_card_pays_the_prorated_start_up_charge_once() {
 
     // A second card is not a first card.
     let again = customer
-        .add_card(acct.as_str(), card("5555 5555 5555 4444"))
+        .add_card(acct.as_str(), card("5555 5555 5555 4444", ""))
         .await
         .unwrap();
     assert!(again.first_charge.is_none());
@@ -334,16 +356,13 @@ async fn a_lost_answer_to_the_account_put_finds_the_account_instead_of_making_a_
 
 #[tokio::test]
 async fn a_lost_answer_to_the_first_cards_charge_is_settled_from_the_books_not_sent_again() {
-    let (sbx, proxy, dk, _dir) = through_proxy(600).await;
-    let (made, _) = create(&dk, &form("sip.deskdemo.net")).await;
-    let acct = new_id(&made);
-    let dir = tempfile::tempdir().unwrap();
-    let customer = customer_desk(&sbx, &proxy, dir.path()).await;
+    let c = new_customer().await;
+    let (proxy, customer, acct) = (&c.proxy, &c.desk, &c.acct);
     customer.payment_details(acct.as_str()).await.unwrap();
 
     proxy.lose_next_answer("POST", "/services/topup");
     let added = customer
-        .add_card(acct.as_str(), card("4111 1111 1111 1111"))
+        .add_card(acct.as_str(), card("4111 1111 1111 1111", "34.23"))
         .await
         .unwrap();
     let lost = added.first_charge.expect("tried with the first card");
@@ -367,4 +386,18 @@ async fn a_lost_answer_to_the_first_cards_charge_is_settled_from_the_books_not_s
         .unwrap()
         .due
         .is_none());
+}
+
+#[tokio::test]
+async fn a_start_up_charge_other_than_the_one_shown_is_not_taken() {
+    let c = new_customer().await;
+    let (proxy, customer, acct) = (&c.proxy, &c.desk, &c.acct);
+    let topups = proxy.count("POST", "/services/topup");
+    let added = customer
+        .add_card(acct.as_str(), card("4111 1111 1111 1111", "30.00"))
+        .await
+        .unwrap();
+    assert!(added.first_charge.is_none(), "{:?}", added.first_charge);
+    assert!(added.card.is_some());
+    assert_eq!(proxy.count("POST", "/services/topup"), topups);
 }

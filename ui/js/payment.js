@@ -220,6 +220,8 @@ function cardDialog(accountId, due, done) {
             expiry: expiry.querySelector('input').value,
             cvv: cvv.querySelector('input').value,
             holder: holder.querySelector('input').value,
+            // The amount this dialog said the card pays: the core takes that or nothing.
+            due_shown: due ? due.amount.text : '',
           };
           try {
             const added = await call('add_card', { id: accountId, card: entry });

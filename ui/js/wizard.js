@@ -74,24 +74,29 @@ export async function openWizard(parentId, { notify, onTreeChanged, onOpen }) {
   function stepName() {
     const name = bind(input('w.name', 'Account name', form.name, { maxlength: 128 }), (v) => {
       form.name = v;
-      suggest();
     });
+    // Asked as the name is typed only: the `change` a click elsewhere fires would redraw the
+    // button between its mousedown and mouseup, and WebKit then drops the click.
+    name.querySelector('input').addEventListener('input', () => suggest());
     const realm = bind(input('w.realm', 'Realm', form.realm, { maxlength: 253 }), (v) => {
       form.realm = v;
     });
     const useIt = h('button', { type: 'button', class: 'btn btn-small', id: 'realm-rename', hidden: true });
     let asked = 0;
+    let suggested = null;
+    useIt.addEventListener('click', () => {
+      form.realm = suggested;
+      realm.querySelector('input').value = suggested;
+      useIt.hidden = true;
+    });
     async function suggest() {
       const mine = ++asked;
       const s = form.name.trim() ? await call('suggest_realm', { name: form.name, realm: form.realm }) : null;
       if (mine !== asked) return; // a later keystroke's answer is the one to show
+      suggested = s;
       useIt.hidden = !s || s === form.realm;
-      useIt.textContent = s ? `Rename the first part: ${s}` : '';
-      useIt.onclick = () => {
-        form.realm = s;
-        realm.querySelector('input').value = s;
-        useIt.hidden = true;
-      };
+      const text = s ? `Rename the first part: ${s}` : '';
+      if (useIt.textContent !== text) useIt.textContent = text;
     }
     suggest();
     return [
@@ -159,7 +164,7 @@ export async function openWizard(parentId, { notify, onTreeChanged, onOpen }) {
     );
     const exceptions = bind(
       input(
-        'ui_flags.numbers_format_exceptions',
+        'w.ui_flags.numbers_format_exceptions',
         'Countries shown in national format (codes, comma-separated)',
         form.numbers_format_exceptions.join(', '),
       ),
@@ -223,12 +228,16 @@ export async function openWizard(parentId, { notify, onTreeChanged, onOpen }) {
 
   function stepPlan() {
     const charges = h('p', { class: 'note', id: 'wizard-charges', 'aria-live': 'polite' });
+    let asked = 0;
     const refresh = async () => {
+      const mine = ++asked;
       try {
         const c = await call('wizard_check', { form, step: 4 });
+        if (mine !== asked) return; // a later change's answer is the one to show
         setErrorsFor(4, []);
         charges.textContent = c.charges ? c.charges.sentence : 'No plan: nothing is charged for the account itself.';
       } catch (err) {
+        if (mine !== asked) return;
         charges.textContent = '';
         if (err.fields)
           setErrorsFor(
@@ -416,12 +425,17 @@ export async function openWizard(parentId, { notify, onTreeChanged, onOpen }) {
 
   async function run(command, args) {
     onProgress = (v) => v.id === creation && showCreation(v);
+    // Nothing else is clicked while the platform is being asked (the core also runs one
+    // creation at a time).
+    const buttons = [cancel, back, create, finish, undo];
+    for (const b of buttons) b.disabled = true;
     try {
       showCreation(await call(command, args));
     } catch (err) {
       showStepErrors(err);
     } finally {
       onProgress = null;
+      for (const b of buttons) b.disabled = false;
     }
   }
 
@@ -449,10 +463,10 @@ export async function openWizard(parentId, { notify, onTreeChanged, onOpen }) {
         setError(pane, 'w.consent', 'Agree to the charges first: nothing is created or charged without it.');
         return;
       }
-      creation = await call('new_creation_id');
       create.disabled = true;
+      // One ID per creation: a second click of the same review is the same creation.
+      if (!creation) creation = await call('new_creation_id');
       await run('create_account', { creation, form, acceptedToday: today });
-      create.disabled = false;
     },
   });
   const finish = h('button', {
@@ -469,7 +483,10 @@ export async function openWizard(parentId, { notify, onTreeChanged, onOpen }) {
     id: 'wizard-undo',
     text: 'Undo (delete the account)',
     hidden: true,
-    onclick: () => run('undo_creation', { creation }),
+    onclick: async () => {
+      await run('undo_creation', { creation });
+      creation = null; // creating again is a new creation
+    },
   });
   const open = h('button', {
     type: 'button',

@@ -91,6 +91,10 @@ async fn list(
         .get(&id)
         .map(|u| u.iter().collect())
         .unwrap_or_default();
+    // `crossbar_filter:filter_doc/2` runs on every listing (`filter_username=…`).
+    users.retain(|u| {
+        !crate::filters::any(&query) || crate::filters::keeps(&Value::Object(public_doc(u)), &query)
+    });
     users.sort_by(|a, b| a.id.cmp(&b.id));
     paging::listing(&ctx, users, |u| u.id.as_str(), &query, row)
 }

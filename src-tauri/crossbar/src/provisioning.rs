@@ -98,6 +98,35 @@ impl Client {
             .ok_or_else(|| decode_err(&reply, "the new user has no valid id".into()))
     }
 
+    /// The ID of `account`'s user named `username`, if there is one (Crossbar's listing filter,
+    /// and the rows checked here too).
+    pub async fn user_named(
+        &self,
+        account: &AccountId,
+        username: &str,
+    ) -> Result<Option<String>, ApiError> {
+        let reply = self
+            .call(
+                Method::GET,
+                &format!("accounts/{account}/users"),
+                &[
+                    ("filter_username", username.to_owned()),
+                    ("page_size", "500".to_owned()),
+                ],
+                None,
+            )
+            .await?;
+        let rows = reply
+            .data()
+            .as_array()
+            .ok_or_else(|| decode_err(&reply, "the user listing is not a list".into()))?;
+        Ok(rows
+            .iter()
+            .find(|r| r["username"].as_str() == Some(username))
+            .and_then(|r| r["id"].as_str())
+            .map(str::to_owned))
+    }
+
     /// The plans `account`'s reseller offers, with their rates.
     pub async fn offered_plans(&self, account: &AccountId) -> Result<Vec<PlanOffer>, ApiError> {
         let reply = self

@@ -100,6 +100,9 @@ fn key(intent: &str) -> String {
 #[derive(Default)]
 pub(crate) struct Money {
     one_at_a_time: tokio::sync::Mutex<()>,
+    /// Whether the first card's start-up charge was taken is decided under this (taken only in
+    /// `billing/first_charge.rs`): two cards added at once charge it once.
+    pub(crate) first_card: tokio::sync::Mutex<()>,
 }
 
 impl Desk {

@@ -123,6 +123,7 @@ fn entry(number: &str, expiry: &str) -> CardEntry {
         expiry: expiry.into(),
         cvv: "123".into(),
         holder: "Marcus Reyes".into(),
+        due_shown: String::new(),
     }
 }
 

@@ -66,19 +66,31 @@ impl Desk {
         }
     }
 
-    /// After the account's first card was added: take what is due on it, once per account.
+    /// After the account's first card was added: take what is due on it, once per account,
+    /// and only the amount the card dialog showed (`shown`, as the core wrote it).
     pub(crate) async fn take_first_charge(
         &self,
         id: &AccountId,
+        shown: &str,
     ) -> Result<Option<CreditOutcome>, EngineError> {
-        let intent = match self.cache.pref::<String>(&taken_key(id.as_str()))? {
+        let _once = self.money.first_card.lock().await;
+        if self
+            .cache
+            .pref::<String>(&taken_key(id.as_str()))?
+            .is_some()
+        {
             // Taken (or tried) before: a second card is not a first card.
-            Some(_) => return Ok(None),
-            None => self.new_credit_intent(),
-        };
+            return Ok(None);
+        }
         let Some(due) = self.start_up_due(id).await? else {
             return Ok(None);
         };
+        if format_money(due) != shown.trim() {
+            // Not what the user was told: it stays shown as due, for "Add credit".
+            tracing::info!(account = %id, "the start-up charge changed since it was shown; not taken");
+            return Ok(None);
+        }
+        let intent = self.new_credit_intent();
         self.cache.set_pref(&taken_key(id.as_str()), &intent)?;
         self.cache.flush().await?;
         tracing::info!(account = %id, amount = %due, "taking the start-up charge on the first card");

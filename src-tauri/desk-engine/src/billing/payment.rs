@@ -67,6 +67,9 @@ pub struct CardEntry {
     pub cvv: String,
     #[serde(default)]
     pub holder: String,
+    /// The start-up charge the dialog said this first card pays (its text), if any.
+    #[serde(default)]
+    pub due_shown: String,
 }
 
 impl Drop for CardEntry {
@@ -257,7 +260,11 @@ impl Desk {
     /// Check the card here, have the payment processor turn it into a single-use nonce (the
     /// platform never sees the number), vault it, and keep the payment-method token in the OS
     /// keyring. The entry is wiped when it is dropped.
-    pub async fn add_card(&self, id: &str, entry: CardEntry) -> Result<PaymentView, EngineError> {
+    pub async fn add_card(
+        &self,
+        id: &str,
+        mut entry: CardEntry,
+    ) -> Result<PaymentView, EngineError> {
         let id = self.card_account(id).await?;
         let today = self.billing_today(id.as_str());
         let card = CardInput::parse(
@@ -268,6 +275,7 @@ impl Desk {
             today,
         )
         .map_err(EngineError::InvalidInput)?;
+        let shown = std::mem::take(&mut entry.due_shown);
         drop(entry);
         let first = self.observe(self.client.cards(&id).await)?.is_empty();
         let access = self.processor(&id).await?;
@@ -280,11 +288,15 @@ impl Desk {
         )?;
         tracing::info!(account = %id, brand = %vaulted.brand, "card added");
         let taken = match first {
-            // The card is on file either way; what is due stays shown if it could not be taken.
-            true => self.take_first_charge(&id).await.unwrap_or_else(|e| {
-                tracing::warn!(account = %id, error = %e, "the start-up charge was not taken");
-                None
-            }),
+            // The card is on file either way; what is due is there for "Add credit" if it
+            // could not be taken.
+            true => self
+                .take_first_charge(&id, &shown)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(account = %id, error = %e, "the start-up charge was not taken");
+                    None
+                }),
             false => None,
         };
         let mut view = self.payment_details(id.as_str()).await?;

@@ -9,6 +9,7 @@ use crossbar::{ApiError, Payment};
 use desk_core::money::format_money;
 use desk_core::{AccountId, AccountName, FieldError, LimitsDoc};
 use desk_store::CachedNode;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// One creation at a time: a second click waits, then finds the first one's record.
@@ -53,6 +54,9 @@ struct Record {
     /// The form without its password (never serialized), to finish after a restart.
     #[serde(default)]
     form: NewAccountForm,
+    /// What the user agreed to pay today on the review: finishing never charges more.
+    #[serde(default)]
+    accepted_today: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -72,7 +76,7 @@ pub struct CreationView {
     pub steps: Vec<StepView>,
     pub complete: bool,
     pub undone: bool,
-    /// A step failed: the missing parts can be tried again.
+    /// Not complete and not undone: the missing parts can be tried again.
     pub can_finish: bool,
     /// The account exists unfinished: it can be deleted again.
     pub can_undo: bool,
@@ -139,11 +143,18 @@ fn view(id: &str, r: &Record) -> CreationView {
         steps,
         complete,
         undone: r.undone,
-        can_finish: !complete && !r.undone && r.failed.is_some(),
+        can_finish: !complete && !r.undone,
         can_undo: !complete && !r.undone && r.account_id.is_some(),
         form: r.form.clone(),
         message,
     }
+}
+
+/// The form as the record keeps it.
+fn without_password(form: &NewAccountForm) -> NewAccountForm {
+    let mut kept = form.clone();
+    kept.admin.password.clear();
+    kept
 }
 
 fn valid_id(id: &str) -> Result<(), EngineError> {
@@ -220,14 +231,15 @@ impl Desk {
             failed: None,
             undone: false,
             started_at: self.now(),
-            form: form.clone(),
+            form: without_password(form),
+            accepted_today: today,
         };
         self.put_record(creation, &r).await?;
-        self.steps(creation, r, &checked, progress).await
+        self.steps(creation, r, &checked, progress, false).await
     }
 
-    /// Go on with a creation cut short: the parts still missing, with the form as it is now
-    /// (the password is typed again only if the admin was not added yet).
+    /// Go on with a creation cut short: the parts still missing, as the record describes them.
+    /// Only the password comes from `form` (needed only if the admin was not added yet).
     pub async fn finish_creation(
         &self,
         creation: &str,
@@ -255,17 +267,33 @@ impl Desk {
             // The account's creation failed, perhaps only its answer: it may exist. It is
             // looked for before anything is sent again, so it is never made twice.
             let parent = AccountId::parse(&r.parent)?;
-            if let Some(id) = self.child_named(&parent, &r.name).await? {
+            if let Some(id) = self.child_named(&parent, &r.name, &r.form.realm).await? {
                 self.adopt(&mut r, &parent, &id).await?;
+                self.put_record(creation, &r).await?;
             }
         }
+        let mut wanted = r.form.clone();
+        wanted.admin.password = form.admin.password.clone();
         // Once the account exists its name and realm are its own, not a clash.
         let made = Made {
             account: r.account_id.as_deref(),
             admin: r.done.contains(&Part::User),
         };
-        let checked = self.check_form(form, 5, made).await?;
-        self.steps(creation, r, &checked, progress).await
+        let checked = self.check_form(&wanted, 5, made).await?;
+        let today = checked.charges.as_ref().map_or(Decimal::ZERO, |c| c.today);
+        if today > r.accepted_today {
+            // A new month makes the rest of it dearer than what was agreed to.
+            return Err(FieldError::new(
+                "consent",
+                format!(
+                    "finishing would now charge {} today, more than the {} agreed to: undo it and create the account again, or set its plan and trunks on their screens",
+                    format_money(today),
+                    format_money(r.accepted_today)
+                ),
+            )
+            .into());
+        }
+        self.steps(creation, r, &checked, progress, true).await
     }
 
     async fn steps(
@@ -274,17 +302,21 @@ impl Desk {
         mut r: Record,
         c: &Checked,
         progress: &(dyn Fn(&CreationView) + Send + Sync),
+        resumed: bool,
     ) -> Result<CreationView, EngineError> {
         r.failed = None;
         for part in PARTS {
             if r.done.contains(&part) || !r.wanted.contains(&part) {
                 continue;
             }
-            match self.make(part, &mut r, c).await {
+            match self.make(part, &mut r, c, resumed).await {
                 Ok(()) => r.done.push(part),
-                // Refused before anything exists (a name taken elsewhere on the platform): back
-                // to the form, with the field named.
-                Err(e @ EngineError::Api(ApiError::Validation { .. })) if part == Part::Account => {
+                // Refused at the first try, before anything exists (a name taken elsewhere on
+                // the platform): back to the form, with the field named. On a retry the name may
+                // be taken by this very account, not listed yet: the record stays.
+                Err(e @ EngineError::Api(ApiError::Validation { .. }))
+                    if part == Part::Account && !resumed =>
+                {
                     self.cache
                         .set_pref::<Option<Record>>(&key(creation), &None)?;
                     return Err(e);
@@ -303,11 +335,26 @@ impl Desk {
         Ok(view(creation, &r))
     }
 
-    async fn make(&self, part: Part, r: &mut Record, c: &Checked) -> Result<(), EngineError> {
+    async fn make(
+        &self,
+        part: Part,
+        r: &mut Record,
+        c: &Checked,
+        resumed: bool,
+    ) -> Result<(), EngineError> {
         match part {
             Part::Account => self.make_account(r, c).await,
             Part::User => {
                 let id = self.created(r)?;
+                // A lost answer may have added the admin: look before adding a second one.
+                let name = c.admin["username"].as_str().unwrap_or_default();
+                if resumed
+                    && self
+                        .observe(self.client.user_named(&id, name).await)?
+                        .is_some()
+                {
+                    return Ok(());
+                }
                 self.observe(self.client.create_user(&id, c.admin.clone()).await)?;
                 Ok(())
             }
@@ -371,11 +418,13 @@ impl Desk {
         self.reload_index()
     }
 
-    /// The child of `parent` named `name` (as Kazoo compares names), if there is one.
+    /// The child of `parent` named `name` (as Kazoo compares names) with `realm`, if there is
+    /// one: both are unique on the platform, so this is the account a lost answer created.
     async fn child_named(
         &self,
         parent: &AccountId,
         name: &str,
+        realm: &str,
     ) -> Result<Option<AccountId>, EngineError> {
         let wanted = AccountName::uniqueness_key(name);
         let mut start: Option<String> = None;
@@ -389,6 +438,9 @@ impl Desk {
                 a.name
                     .as_deref()
                     .is_some_and(|n| AccountName::uniqueness_key(n) == wanted)
+                    && a.realm
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(realm.trim()))
             }) {
                 return Ok(Some(found.id.clone()));
             }
@@ -413,8 +465,25 @@ impl Desk {
                 payment: Payment::AcceptCharges(charges),
                 meta,
             }) => {
-                let extra = charges.activation + charges.today.unwrap_or_default();
-                if extra > rust_decimal::Decimal::ZERO {
+                // `summary.today` is the activation charges when Kazoo gives it.
+                let extra = charges.today.unwrap_or(charges.activation);
+                let reviewed = c.charges.as_ref().map(|c| c.monthly);
+                let dearer = match (reviewed, charges.recurring) {
+                    (None, _) => true,
+                    (Some(m), Some(r)) => r > m,
+                    (Some(_), None) => false,
+                };
+                if dearer {
+                    return Err(ApiError::PaymentRequired {
+                        payment: Payment::Other(format!(
+                            "the platform's monthly price for the trunks ({}) is not the one the review showed; set them on the Trunks screen after reviewing it",
+                            charges.recurring.map_or_else(|| "not stated".into(), format_money)
+                        )),
+                        meta,
+                    }
+                    .into());
+                }
+                if extra > Decimal::ZERO {
                     return Err(ApiError::PaymentRequired {
                         payment: Payment::Other(format!(
                             "the platform asks {} at once for the trunks, which the review did not show; set them on the Trunks screen after reviewing that charge",
@@ -438,8 +507,19 @@ impl Desk {
         valid_id(creation)?;
         let _one = self.creating.one_at_a_time.lock().await;
         let mut r = self.record(creation)?.ok_or(EngineError::NotPending)?;
-        if let Some(id) = &r.account_id {
-            let id = AccountId::parse(id)?;
+        if r.wanted.iter().all(|p| r.done.contains(p)) {
+            return Err(EngineError::ReadOnly(format!(
+                "“{}” is complete: there is nothing to undo.",
+                r.name
+            )));
+        }
+        let parent = AccountId::parse(&r.parent)?;
+        let found = match &r.account_id {
+            Some(id) => Some(AccountId::parse(id)?),
+            // Its creation's answer was lost: it may exist all the same.
+            None => self.child_named(&parent, &r.name, &r.form.realm).await?,
+        };
+        if let Some(id) = found {
             match self.observe(self.client.delete_account(&id).await) {
                 // Already gone (deleted elsewhere, or a lost answer): nothing is left to undo.
                 Ok(()) | Err(ApiError::NotFound { .. }) => {}
@@ -454,22 +534,15 @@ impl Desk {
         Ok(view(creation, &r))
     }
 
-    /// Creations cut short: an account exists, unfinished and not undone.
+    /// Creations cut short (a failed step, or the app closed midway): not complete, not undone.
     pub fn unfinished_creations(&self) -> Result<Vec<CreationView>, EngineError> {
         Ok(self
             .cache
             .prefs_with_prefix::<Option<Record>>(PREFIX)?
             .into_iter()
             .filter_map(|(id, r)| r.map(|r| view(&id, &r)))
-            .filter(|v| v.account_id.is_some() && !v.complete && !v.undone)
+            .filter(|v| !v.complete && !v.undone)
             .collect())
-    }
-
-    /// A creation as it stands (for a window opened again).
-    pub fn creation(&self, creation: &str) -> Result<CreationView, EngineError> {
-        valid_id(creation)?;
-        let r = self.record(creation)?.ok_or(EngineError::NotPending)?;
-        Ok(view(creation, &r))
     }
 }
 
@@ -488,13 +561,14 @@ mod tests {
             failed: Some((Part::Plan, "The server had a problem (500)".into())),
             undone: false,
             started_at: DateTime::UNIX_EPOCH,
-            form: NewAccountForm {
+            form: without_password(&NewAccountForm {
                 admin: crate::NewAdmin {
                     password: "tide-pool-ledger-42".into(),
                     ..Default::default()
                 },
                 ..Default::default()
-            },
+            }),
+            accepted_today: Decimal::ZERO,
         };
         let v = view(&"c".repeat(32), &r);
         let states: Vec<&str> = v.steps.iter().map(|s| s.state).collect();
