@@ -4,7 +4,7 @@
 
 mod first_charge;
 mod payment;
-mod plan;
+pub(crate) mod plan;
 mod settings;
 mod usage;
 

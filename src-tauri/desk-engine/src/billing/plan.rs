@@ -46,7 +46,7 @@ pub struct ChargePreview {
 }
 
 /// Plan rates change rarely: a preview typed key by key reuses a reading this recent.
-const PLAN_FRESH_FOR: i64 = 600;
+pub(crate) const PLAN_FRESH_FOR: i64 = 600;
 
 /// The rule the UI explains next to every proration.
 pub const PRORATION_RULE: &str = "A mid-month addition is charged for the days left in the month, today included, on the account's own calendar: monthly amount × days left ÷ days in the month, rounded half away from zero to the cent. The full monthly amount is billed from the 1st.";

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Default)]
 pub(crate) struct Creating {
     one_at_a_time: tokio::sync::Mutex<()>,
+    /// The last plan listing read, per parent: step 4 checks the form at every keystroke.
+    pub(super) offers: parking_lot::Mutex<Option<super::Offers>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +32,16 @@ enum Part {
 const PARTS: [Part; 4] = [Part::Account, Part::User, Part::Plan, Part::Trunks];
 
 impl Part {
+    /// The name the window knows the step by.
+    fn key(self) -> &'static str {
+        match self {
+            Part::Account => "account",
+            Part::User => "user",
+            Part::Plan => "plan",
+            Part::Trunks => "trunks",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Part::Account => "Create the account",
@@ -98,12 +110,7 @@ fn view(id: &str, r: &Record) -> CreationView {
         .map(|&p| {
             let failed = r.failed.as_ref().filter(|(f, _)| *f == p);
             StepView {
-                key: match p {
-                    Part::Account => "account",
-                    Part::User => "user",
-                    Part::Plan => "plan",
-                    Part::Trunks => "trunks",
-                },
+                key: p.key(),
                 label: p.label(),
                 state: if r.done.contains(&p) {
                     "done"

@@ -125,6 +125,13 @@ pub struct WizardCheck {
     pub review: Vec<ReviewRow>,
 }
 
+/// A plan listing as read, for the steps that follow.
+pub(crate) struct Offers {
+    parent: desk_core::AccountId,
+    at: chrono::DateTime<chrono::Utc>,
+    plans: Vec<PlanOffer>,
+}
+
 /// What a creation cut short has made already: its account (whose name and realm are then
 /// its own, not a clash) and its admin.
 #[derive(Debug, Clone, Copy, Default)]
@@ -288,9 +295,22 @@ impl Desk {
         })
     }
 
-    /// The plans the parent's reseller offers.
+    /// The plans the parent's reseller offers: read when the wizard opens, then reused for as
+    /// long as the trunk preview reuses plan rates.
     async fn offered(&self, parent: &desk_core::AccountId) -> Result<Vec<PlanOffer>, EngineError> {
-        Ok(self.observe(self.client.offered_plans(parent).await)?)
+        let fresh = chrono::Duration::seconds(crate::billing::plan::PLAN_FRESH_FOR);
+        if let Some(o) = self.creating.offers.lock().as_ref() {
+            if o.parent == *parent && self.now() - o.at < fresh {
+                return Ok(o.plans.clone());
+            }
+        }
+        let plans = self.observe(self.client.offered_plans(parent).await)?;
+        *self.creating.offers.lock() = Some(Offers {
+            parent: parent.clone(),
+            at: self.now(),
+            plans: plans.clone(),
+        });
+        Ok(plans)
     }
 
     /// Check the steps up to `through` (1–5); from step 4 on, what it will cost.
